@@ -1,0 +1,76 @@
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim.errors import ParameterError
+from sim.parameters import Parameters, check_choice, check_range, param, parameter_table
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Toy(Parameters):
+    tau_ms: float = param(10.0, symbol="τ", unit="ms", bounds=(0.1, 100.0),
+                          source="test", status="illustrative")
+    mode: str = param("a", symbol="m", unit="1", choices=("a", "b"), source="test",
+                      status="illustrative")
+
+
+def test_defaults_and_metadata():
+    toy = Toy()
+    assert toy.tau_ms == 10.0
+    meta = Toy.metadata("tau_ms")
+    assert meta["unit"] == "ms" and meta["status"] == "illustrative" and meta["bounds"] == (0.1, 100.0)
+
+
+def test_keyword_only_and_frozen():
+    with pytest.raises(TypeError):
+        Toy(5.0)  # positional arguments are refused
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Toy().tau_ms = 3.0
+
+
+@pytest.mark.parametrize("bad", [-1.0, 0.0, 1e3, np.nan, np.inf])
+def test_out_of_range_names_field_value_and_range(bad):
+    with pytest.raises(ParameterError) as info:
+        Toy(tau_ms=bad)
+    message = str(info.value)
+    assert "Toy.tau_ms" in message and "[0.1, 100.0]" in message and "ms" in message
+
+
+def test_arrays_are_checked_elementwise_and_converted():
+    toy = Toy(tau_ms=[1.0, 2.0])
+    assert isinstance(toy.tau_ms, np.ndarray)
+    with pytest.raises(ParameterError, match="-3.0"):
+        Toy(tau_ms=[1.0, -3.0])
+
+
+def test_choices_are_validated():
+    with pytest.raises(ParameterError, match="'c'"):
+        Toy(mode="c")
+
+
+def test_replace_rejects_typos_with_a_hint():
+    assert Toy().replace(tau_ms=2.0).tau_ms == 2.0
+    with pytest.raises(ParameterError, match="did you mean 'tau_ms'"):
+        Toy().replace(tau_m=2.0)
+
+
+def test_param_requires_source_and_known_status():
+    with pytest.raises(ValueError):
+        param(1.0, symbol="x", unit="1", source="", status="literature")
+    with pytest.raises(ValueError):
+        param(1.0, symbol="x", unit="1", source="s", status="guess")
+
+
+def test_parameter_table_rows():
+    rows = parameter_table(Toy(tau_ms=[1.0, 2.0]), prefix="toy.")
+    assert rows[0]["name"] == "toy.tau_ms" and rows[0]["value"] == [1.0, 2.0]
+    assert {"symbol", "unit", "source", "status", "bounds", "description"} <= rows[0].keys()
+
+
+def test_check_helpers():
+    assert check_range("x", 0.0, 0.0, 1.0).shape == ()
+    with pytest.raises(ParameterError, match=r"x = 'abc' is not a number"):
+        check_range("x", "abc", 0.0, 1.0)
+    with pytest.raises(ParameterError, match="mechanism = 'pre'"):
+        check_choice("mechanism", "pre", ("presynaptic",))

@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+
+from sim.errors import ParameterError, SimulationError
+from sim.fileio import EDUCATIONAL_LABEL
+from sim.result import Result
+
+
+def make(batch=()):
+    t = np.linspace(0.0, 10.0, 11)
+    plasma = np.broadcast_to(t * 2.0, (*batch, t.size)).copy()
+    return Result("t_h", t, {"plasma_ng_ml": plasma, "band": np.array(["none"] * 5 + ["mild"] * 6)},
+                  units={"plasma_ng_ml": "ng/mL"}, summaries={"peak": plasma.max(axis=-1)},
+                  meta={"regimen": {"dose_mg": 10.0}})
+
+
+def test_access_by_key_and_attribute():
+    r = make()
+    assert np.array_equal(r["plasma_ng_ml"], r.plasma_ng_ml)
+    assert r.unit("plasma_ng_ml") == "ng/mL" and r.unit("t_h") == "h"
+    assert float(r.peak) == 20.0
+    with pytest.raises(KeyError, match="did you mean 'plasma_ng_ml'"):
+        r["plasma_ng_m"]
+
+
+def test_nan_never_leaks():
+    with pytest.raises(SimulationError, match="non-finite"):
+        Result("t_h", [0.0, 1.0], {"x": [0.0, np.nan]})
+    with pytest.raises(SimulationError, match="last axis"):
+        Result("t_h", [0.0, 1.0], {"x": [0.0, 1.0, 2.0]})
+
+
+def test_repr_is_one_line():
+    text = repr(make((3,)))
+    assert "\n" not in text and text.startswith("Result(t_h: 11 points")
+
+
+def test_at_interpolates_and_checks_range():
+    r = make()
+    values = r.at(2.5)
+    assert values["plasma_ng_ml"] == pytest.approx(5.0, abs=1e-12)
+    assert values["band"] == "none"
+    assert r.at(np.array([1.0, 6.0]))["band"].tolist() == ["none", "mild"]
+    with pytest.raises(ParameterError, match="outside the simulated range"):
+        r.at(11.0)
+
+
+def test_item_selects_batch_element():
+    r = make((3,))
+    assert r.item(1).plasma_ng_ml.shape == (11,)
+
+
+def test_to_csv_header_units_and_determinism(tmp_path):
+    r = make((2,))
+    first = r.to_csv(tmp_path / "a.csv").read_text()
+    second = r.to_csv(tmp_path / "b.csv").read_text()
+    assert first == second
+    lines = first.splitlines()
+    assert EDUCATIONAL_LABEL in lines[0]
+    assert any(line.startswith("# units:") and "ng/mL" in line for line in lines)
+    header = next(line for line in lines if not line.startswith("#"))
+    assert header == "t_h,plasma_ng_ml[0],plasma_ng_ml[1],band"
+    assert not list(tmp_path.glob(".*"))  # no temporary files left behind
+
+
+def test_summary_has_label_and_units():
+    text = make().summary()
+    assert text.splitlines()[0] == EDUCATIONAL_LABEL
+    assert "plasma_ng_ml" in text and "ng/mL" in text and "mild" in text
