@@ -1,0 +1,674 @@
+r"""Pharmacokinetics: from a dosing regimen to drug at the spinal cord and the brain.
+
+Stage 1 of the chain.  A linear compartment model, solved exactly.
+
+Equations
+---------
+Amounts :math:`A` in mg, effect-site concentrations :math:`E, C_b` in ng/mL,
+clearances in L/h, concentrations :math:`C_p = A_c/V` and
+:math:`C_{csf} = A_{csf}/V_{csf}`:
+
+.. math::
+   \dot A_{g,f} &= -k_{a,f}\,A_{g,f} + \textstyle\sum \text{oral doses of formulation } f \\
+   \dot A_c &= F \sum_f k_{a,f} A_{g,f}
+             - (CL_R + CL_{NR} + CL_{HD}(t) + CL_{in})\,C_p + CL_{csf}\,C_{csf} \\
+   \dot A_{csf} &= CL_{in}\,C_p - CL_{csf}\,C_{csf} + R_{IT}(t)
+                 + \textstyle\sum \text{intrathecal boluses} \\
+   \dot E_1 &= k_e\,(C_{csf} - E_1),\qquad \dot E_2 = k_e\,(E_1 - E_2) \\
+   \dot C_b &= k_b\,(r_b\,C_p + c_{rostral}\,C_{csf} - C_b)
+
+with :math:`CL_R = f_R \cdot CrCL` (apparent renal clearance ≈ creatinine
+clearance; Wuis 1989, Kochak 1985), :math:`CL_{NR}` non-renal clearance,
+:math:`V = F \cdot (V/F)`, :math:`CL_{in} = r_{csf}\,CL_{csf}` (so the CSF:plasma
+ratio at steady state is :math:`r_{csf}` = 0.12), :math:`CL_{csf}` the bulk-flow
+clearance of lumbar CSF (the drug returns to blood), :math:`CL_{HD}(t)` a
+dialysis session's clearance and :math:`R_{IT}(t)` the pump rate.  The fraction
+:math:`1 - F` of each oral dose is lost before reaching plasma.  Cumulative
+outputs (urine, metabolism, dialysate, pre-systemic loss) are integrated as
+extra states, so mass balance holds to round-off.
+
+:math:`E_2` (``spinal_effect_ng_ml``) is the biophase that drives the reflex
+model: two transit stages behind lumbar CSF reproduce the delayed response to
+an intrathecal bolus (onset 0.5–1 h, peak ≈ 4 h; label).  :math:`C_b`
+(``brain_ng_ml``) drives sedation: from plasma like CSF does, plus a small
+rostral spill-over from lumbar CSF.  Both are effect compartments (no mass).
+
+All concentrations are **total** (racemic) baclofen; R and S have identical
+PK (He et al. 2014) and only R is active – that is handled once, in
+:func:`sim.receptor.r_equivalent_um`.
+
+Why one plasma compartment: Kochak (1985) saw a short distribution phase
+(α = 1.29 h⁻¹) that overlaps absorption after oral doses; one compartment
+with V/F = 57 L reproduces the 10 mg Cmax (≈ 140 ng/mL), Tmax and the 3–4 h
+half-life, which is what this teaching model needs.
+
+Numerics
+--------
+Between known discontinuities (doses, pump starts and stops, dialysis on/off)
+the system :math:`\dot z = M z` with the augmented state :math:`z = (A, E, C_b, …, 1)`
+(the constant 1 carries the zero-order pump input) has constant :math:`M`, so
+:math:`z(t + \Delta) = e^{M\Delta} z(t)` exactly.  :func:`simulate` walks the
+union of the sample times and the discontinuities with one matrix exponential
+per distinct (mode, step) pair, batched over patients, and adds bolus doses as
+exact jumps (the output is right-continuous: a sample at a dose time shows the
+dose).  :math:`M` is built from :func:`rhs` itself (the system is linear), so
+the equations live in one place.  Receptor availability
+(:mod:`sim.adaptation`) is integrated on the same walk (steps ≤ 0.25 h).
+
+Sources: calibration notes §1, §2, §3, §8.A, §8.D(15); per-parameter sources
+in :class:`PKParameters`.
+
+Examples
+--------
+>>> import numpy as np, sim
+>>> t = np.linspace(0.0, 24.0, 289)                          # every 5 min
+>>> r = simulate(sim.Oral(10), sim.Patient(), t)
+>>> round(float(r.plasma_ng_ml.max())), round(float(t[r.plasma_ng_ml.argmax()]), 2)
+(141, 1.17)
+>>> it = simulate(sim.IntrathecalInfusion(400), sim.Patient(), np.linspace(0, 96, 97))
+>>> round(float(it.csf_ng_ml[-1])), round(float(it.plasma_ng_ml[-1]), 1)
+(556, 2.1)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+from scipy.linalg import expm
+
+from . import adaptation as _adaptation
+from .dosing import Regimen
+from .errors import ParameterError, SimulationError
+from .parameters import Parameters, param, parameter_table
+from .patient import Patient
+from .receptor import ReceptorParameters
+
+__all__ = [
+    "STATE_NAMES",
+    "PKParameters",
+    "rhs",
+    "system_matrix",
+    "simulate",
+    "total_clearance_ml_min",
+    "apparent_clearance_ml_min",
+    "elimination_rate_per_h",
+    "terminal_half_life_h",
+    "steady_state_plasma_ng_ml",
+    "steady_state_csf_ng_ml",
+]
+
+#: State variables, in order (amounts in mg, effect sites in ng/mL).
+STATE_NAMES = (
+    "gut_tablet_mg",
+    "gut_solution_mg",
+    "central_mg",
+    "csf_mg",
+    "effect1_ng_ml",
+    "effect2_ng_ml",
+    "brain_ng_ml",
+    "urine_unchanged_mg",
+    "metabolised_mg",
+    "dialysed_mg",
+    "presystemic_mg",
+)
+_I = {name: i for i, name in enumerate(STATE_NAMES)}
+_N = len(STATE_NAMES)
+_GUT = {"tablet": _I["gut_tablet_mg"], "solution": _I["gut_solution_mg"]}
+
+_ML_MIN_TO_L_H = 0.06  # 1 mL/min = 0.06 L/h
+_MG_L_TO_NG_ML = 1000.0  # 1 mg/L = 1 µg/mL = 1000 ng/mL
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PKParameters(Parameters):
+    """Pharmacokinetic constants (adults; see the module docstring for the equations)."""
+
+    bioavailability: float = param(
+        0.74, symbol="F", unit="1", bounds=(0.01, 1.0), status="literature",
+        source="Agarwal et al., J Child Neurol 2015;30:37 (5–10 mg oral vs 3–5 mg IV, n = 12)",
+        description="fraction of an oral dose reaching plasma",
+    )
+    ka_tablet_per_h: float = param(
+        2.3, symbol="k_a,tab", unit="1/h", bounds=(0.05, 50.0), status="calibrated",
+        source="calibrated to Tmax ≈ 1.2 h for a 10 mg tablet (median 1.25–1.50 h, Int J Clin "
+        "Pharmacol Ther 2017;55:194); calibration notes §8.A.1",
+        description="first-order absorption rate of tablets",
+    )
+    ka_solution_per_h: float = param(
+        4.0, symbol="k_a,sol", unit="1/h", bounds=(0.05, 50.0), status="calibrated",
+        source="calibrated to Tmax ≈ 0.8 h for the oral solution (≈ 0.75 h, OZOBAX PI); "
+        "calibration notes §8.A.1",
+        description="first-order absorption rate of the oral solution",
+    )
+    apparent_volume_l: float = param(
+        57.0, symbol="V/F", unit="L", bounds=(5.0, 500.0), status="calibrated",
+        source="calibration notes §8.A.2 (range 57–80 L; Kochak 1985 Varea/F = 59 L); reproduces "
+        "the 10 mg tablet Cmax ≈ 140 ng/mL (Int J Clin Pharmacol Ther 2017)",
+        description="apparent volume of distribution of the plasma compartment",
+    )
+    nonrenal_clearance_ml_min: float = param(
+        30.0, symbol="CL_NR", unit="mL/min", bounds=(0.0, 500.0), status="derived",
+        source="derived from Kochak 1985: CL/F = 180 mL/min × F 0.74 = 133 mL/min total minus "
+        "CLr 103 mL/min (≈ 15% hepatic deamination, MIMS); calibration notes §8.A.2",
+        description="non-renal (metabolic) clearance",
+    )
+    renal_fraction_of_creatinine_clearance: float = param(
+        1.0, symbol="f_R", unit="1", bounds=(0.0, 3.0), status="literature",
+        source="apparent renal clearance ≈ creatinine clearance, glomerular filtration dominant "
+        "(Wuis et al., Eur J Clin Pharmacol 1989;37:181; Kochak 1985)",
+        description="renal clearance of baclofen per unit creatinine clearance",
+    )
+    csf_volume_ml: float = param(
+        65.0, symbol="V_csf", unit="mL", bounds=(5.0, 500.0), status="derived",
+        source="derived: CL_csf / k_csf = 30 mL/h / 0.46 h⁻¹ (CSF t½ 1.51 h after a lumbar bolus, "
+        "Lioresal IT label, from memory, unverified); calibration notes §8.A.3",
+        description="volume of the lumbar CSF compartment",
+    )
+    csf_clearance_ml_h: float = param(
+        30.0, symbol="CL_csf", unit="mL/h", bounds=(1.0, 500.0), status="literature",
+        source="Lioresal IT / Gablofen label: CSF clearance ≈ 30 mL/h ≈ CSF turnover (numbers from "
+        "memory, unverified; 13–80 mL/h in 4 patients, Eur J Clin Pharmacol doi 10.1007/BF00265844)",
+        description="bulk-flow clearance of lumbar CSF (drug returns to blood)",
+    )
+    csf_plasma_ratio: float = param(
+        0.12, symbol="r_csf", unit="1", bounds=(0.0, 1.0), status="literature",
+        source="CSF:plasma ≈ 0.12 with oral dosing (MIMS; Knutsson 1974; calibration notes §1)",
+        description="steady-state lumbar CSF : plasma ratio without intrathecal input",
+    )
+    effect_rate_per_h: float = param(
+        0.5, symbol="k_e", unit="1/h", bounds=(0.01, 50.0), status="calibrated",
+        source="calibrated: two transit stages behind lumbar CSF give, after a 50–100 µg IT bolus, "
+        "onset 0.5–1 h, peak ≈ 4 h and a 4–8 h effect (Gablofen label; Latash et al., Exp Neurol "
+        "1989; Heetla 2016 delayed-effect model); checked in tests/test_pk.py",
+        description="rate of each of the two spinal effect-delay stages",
+    )
+    brain_rate_per_h: float = param(
+        0.46, symbol="k_b", unit="1/h", bounds=(0.01, 50.0), status="calibrated",
+        source="calibration notes §8.D.15: brain exposure lags plasma like lumbar CSF does "
+        "(k = CL_csf/V_csf ≈ 0.46 h⁻¹; CSF t½ 1–5 h, MIMS)",
+        description="equilibration rate of the brain (sedation) effect site",
+    )
+    brain_plasma_ratio: float = param(
+        0.12, symbol="r_b", unit="1", bounds=(0.0, 1.0), status="derived",
+        source="taken equal to the CSF:plasma ratio 0.12 (calibration notes §8.D.15); animal "
+        "brain levels < 1/10 of blood (Sallerin & Lazorthes 2003)",
+        description="steady-state brain : plasma ratio",
+    )
+    rostral_fraction: float = param(
+        0.02, symbol="c_rostral", unit="1", bounds=(0.0, 1.0), status="calibrated",
+        source="calibrated in the range 0.01–0.05 (calibration notes §8.A.3, §8.D.15): IT "
+        "maintenance 300–800 µg/day gives brain exposure below oral 60 mg/day, a 10× IT overdose "
+        "clearly above (lumbar:cisternal ≈ 4:1, label, from memory; limited CSF→brain penetration)",
+        description="brain effect-site concentration per unit lumbar CSF concentration",
+    )
+
+    @property
+    def volume_l(self) -> Any:
+        """True volume of the plasma compartment :math:`V = F \\cdot (V/F)`, L."""
+        return self.bioavailability * self.apparent_volume_l
+
+    @property
+    def csf_rate_per_h(self) -> Any:
+        """CSF turnover rate :math:`k_{csf} = CL_{csf}/V_{csf}`, 1/h."""
+        return self.csf_clearance_ml_h / self.csf_volume_ml
+
+
+# --------------------------------------------------------------------------- equations
+def rhs(
+    t: float,
+    state: Any,
+    params: PKParameters,
+    creatinine_clearance_ml_min: Any,
+    infusion_mg_per_h: Any = 0.0,
+    dialysis_clearance_ml_min: Any = 0.0,
+) -> np.ndarray:
+    """Pure right-hand side of the PK equations (module docstring) between discontinuities.
+
+    Parameters
+    ----------
+    t : float
+        Time, h (unused: the system is autonomous between discontinuities).
+    state : array_like, shape (..., 11)
+        State in the order of :data:`STATE_NAMES`.
+    params : PKParameters
+        Constants (scalars or arrays broadcasting with the batch).
+    creatinine_clearance_ml_min : float or array_like
+        Kidney function, mL/min.
+    infusion_mg_per_h : float
+        Intrathecal pump rate now, mg/h.
+    dialysis_clearance_ml_min : float
+        Extracorporeal clearance now, mL/min (0 off dialysis).
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., 11)
+        Time derivative of the state, per h.
+
+    Examples
+    --------
+    >>> y = np.zeros(len(STATE_NAMES)); y[STATE_NAMES.index("gut_tablet_mg")] = 10.0
+    >>> dy = rhs(0.0, y, PKParameters(), 100.0)
+    >>> float(dy[0]), round(float(dy[2]), 3), round(float(dy[-1]), 3)   # gut, plasma, lost
+    (-23.0, 17.02, 5.98)
+    """
+    p = params
+    y = np.asarray(state, dtype=float)
+    gut_tab, gut_sol, central, csf = (y[..., _I[n]] for n in STATE_NAMES[:4])
+    e1, e2, brain = y[..., _I["effect1_ng_ml"]], y[..., _I["effect2_ng_ml"]], y[..., _I["brain_ng_ml"]]
+
+    cl_renal = p.renal_fraction_of_creatinine_clearance * creatinine_clearance_ml_min * _ML_MIN_TO_L_H
+    cl_nonrenal = p.nonrenal_clearance_ml_min * _ML_MIN_TO_L_H
+    cl_dialysis = dialysis_clearance_ml_min * _ML_MIN_TO_L_H
+    cl_csf = p.csf_clearance_ml_h / 1000.0
+    cl_in = p.csf_plasma_ratio * cl_csf          # plasma → CSF, so that C_csf/C_p → r_csf
+    c_p = central / p.volume_l                   # mg/L
+    c_csf = csf / (p.csf_volume_ml / 1000.0)     # mg/L
+
+    absorption_tab = p.ka_tablet_per_h * gut_tab
+    absorption_sol = p.ka_solution_per_h * gut_sol
+    absorbed = absorption_tab + absorption_sol
+    derivatives = {
+        "gut_tablet_mg": -absorption_tab,
+        "gut_solution_mg": -absorption_sol,
+        "central_mg": p.bioavailability * absorbed
+        - (cl_renal + cl_nonrenal + cl_dialysis + cl_in) * c_p + cl_csf * c_csf,
+        "csf_mg": cl_in * c_p - cl_csf * c_csf + infusion_mg_per_h,
+        "effect1_ng_ml": p.effect_rate_per_h * (_MG_L_TO_NG_ML * c_csf - e1),
+        "effect2_ng_ml": p.effect_rate_per_h * (e1 - e2),
+        "brain_ng_ml": p.brain_rate_per_h
+        * (_MG_L_TO_NG_ML * (p.brain_plasma_ratio * c_p + p.rostral_fraction * c_csf) - brain),
+        "urine_unchanged_mg": cl_renal * c_p,
+        "metabolised_mg": cl_nonrenal * c_p,
+        "dialysed_mg": cl_dialysis * c_p,
+        "presystemic_mg": (1.0 - p.bioavailability) * absorbed,
+    }
+    return np.stack(np.broadcast_arrays(*(derivatives[n] for n in STATE_NAMES)), axis=-1)
+
+
+def system_matrix(
+    params: PKParameters,
+    creatinine_clearance_ml_min: Any,
+    infusion_mg_per_h: float = 0.0,
+    dialysis_clearance_ml_min: float = 0.0,
+) -> np.ndarray:
+    """Generator :math:`M` of the augmented linear system :math:`\\dot z = M z`, z = (state, 1).
+
+    Built by applying :func:`rhs` to the unit vectors (exact, because the
+    system is linear), so the equations are written only once.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., 12, 12)
+        Leading axes: the broadcast batch of the parameters.
+
+    Examples
+    --------
+    >>> M = system_matrix(PKParameters(), 100.0, infusion_mg_per_h=0.4 / 24)
+    >>> M.shape, float(M[STATE_NAMES.index("csf_mg"), -1]) == 0.4 / 24
+    ((12, 12), True)
+    """
+    args = (params, creatinine_clearance_ml_min, infusion_mg_per_h, dialysis_clearance_ml_min)
+    offset = rhs(0.0, np.zeros(_N), *args)
+    columns = [rhs(0.0, np.eye(_N)[j], *args) - offset for j in range(_N)]
+    columns.append(offset)
+    columns = np.broadcast_arrays(*columns)
+    top = np.stack(columns, axis=-1)                       # (..., N, N + 1)
+    bottom = np.zeros((*top.shape[:-2], 1, _N + 1))
+    return np.concatenate([top, bottom], axis=-2)
+
+
+# --------------------------------------------------------------------------- helpers
+def _patient_crcl(patient: Patient | Any | None) -> Any:
+    if patient is None:
+        return Patient().creatinine_clearance_ml_min
+    if isinstance(patient, Patient):
+        return patient.creatinine_clearance_ml_min
+    from .parameters import check_range
+
+    return check_range("creatinine_clearance_ml_min", patient, 0.0, 250.0, "mL/min")
+
+
+def total_clearance_ml_min(patient: Patient | Any = None, params: PKParameters | None = None) -> Any:
+    """True systemic clearance :math:`CL = f_R \\cdot CrCL + CL_{NR}`, mL/min.
+
+    Parameters
+    ----------
+    patient : Patient or float, optional
+        A patient, or a creatinine clearance in mL/min (default ``Patient()``).
+    params : PKParameters, optional
+
+    Examples
+    --------
+    >>> float(total_clearance_ml_min(105.0))
+    135.0
+    """
+    p = params or PKParameters()
+    return p.renal_fraction_of_creatinine_clearance * _patient_crcl(patient) + p.nonrenal_clearance_ml_min
+
+
+def apparent_clearance_ml_min(patient: Patient | Any = None, params: PKParameters | None = None) -> Any:
+    """Apparent oral clearance :math:`CL/F`, mL/min (≈ 180 at CrCL 105; Kochak 1985).
+
+    Examples
+    --------
+    >>> round(float(apparent_clearance_ml_min(105.0)), 1)
+    182.4
+    """
+    p = params or PKParameters()
+    return total_clearance_ml_min(patient, p) / p.bioavailability
+
+
+def elimination_rate_per_h(patient: Patient | Any = None, params: PKParameters | None = None) -> Any:
+    """First-order elimination rate from plasma, :math:`CL/V`, 1/h (ignores the tiny CSF loop)."""
+    p = params or PKParameters()
+    return total_clearance_ml_min(patient, p) * _ML_MIN_TO_L_H / p.volume_l
+
+
+def terminal_half_life_h(patient: Patient | Any = None, params: PKParameters | None = None) -> Any:
+    """Terminal (disposition) half-life of plasma, h: ln 2 / slowest rate of the plasma–CSF pair.
+
+    The plasma–CSF exchange makes a 2×2 system whose slower eigenvalue sets
+    the terminal slope of plasma after absorption is over (unless absorption
+    is slower still, "flip-flop", which does not happen with these defaults).
+    Dialysis is not included.
+
+    Examples
+    --------
+    >>> [round(float(h), 1) for h in terminal_half_life_h(np.array([100.0, 50.0, 0.0]))]
+    [3.7, 6.1, 16.2]
+    """
+    p = params or PKParameters()
+    crcl = _patient_crcl(patient)
+    M = system_matrix(p, crcl)
+    i, j = _I["central_mg"], _I["csf_mg"]
+    block = M[..., [i, j], :][..., :, [i, j]]
+    # Real eigenvalues (positive off-diagonal product): use the closed form for 2×2.
+    trace = block[..., 0, 0] + block[..., 1, 1]
+    det = block[..., 0, 0] * block[..., 1, 1] - block[..., 0, 1] * block[..., 1, 0]
+    slow = -(trace / 2.0 + np.sqrt(np.maximum(trace**2 / 4.0 - det, 0.0)))
+    return np.log(2.0) / slow
+
+
+def steady_state_plasma_ng_ml(
+    oral_mg_per_day: Any = 0.0,
+    intrathecal_ug_per_day: Any = 0.0,
+    patient: Patient | Any = None,
+    params: PKParameters | None = None,
+) -> Any:
+    """Average steady-state plasma concentration, ng/mL: (F·oral rate + IT rate) / CL.
+
+    Intrathecal drug leaves CSF by bulk flow into blood, so all of it ends up
+    in plasma.
+
+    Examples
+    --------
+    >>> round(float(steady_state_plasma_ng_ml(60.0)))        # oral 60 mg/day (notes §8.D: ≈ 230)
+    237
+    >>> round(float(steady_state_plasma_ng_ml(intrathecal_ug_per_day=400.0)), 2)
+    2.14
+    """
+    p = params or PKParameters()
+    input_mg_per_h = (p.bioavailability * np.asarray(oral_mg_per_day) +
+                      np.asarray(intrathecal_ug_per_day) / 1000.0) / 24.0
+    cl_l_h = total_clearance_ml_min(patient, p) * _ML_MIN_TO_L_H
+    return input_mg_per_h / cl_l_h * _MG_L_TO_NG_ML
+
+
+def steady_state_csf_ng_ml(
+    rate_ug_per_day: Any,
+    params: PKParameters | None = None,
+    *,
+    patient: Patient | Any = None,
+    oral_mg_per_day: Any = 0.0,
+) -> Any:
+    """Steady-state lumbar CSF concentration under an intrathecal infusion, ng/mL.
+
+    :math:`C_{csf} = R_{IT}/CL_{csf} + r_{csf}\\,C_{p}`; the first term is the
+    label's rule (≈ 560 ng/mL at 400 µg/day), the second (drug returning via
+    plasma, plus any oral dosing) adds well under 1% for intrathecal therapy.
+
+    Examples
+    --------
+    >>> round(float(steady_state_csf_ng_ml(400.0)))
+    556
+    """
+    p = params or PKParameters()
+    plasma = steady_state_plasma_ng_ml(oral_mg_per_day, rate_ug_per_day, patient, p)
+    direct = np.asarray(rate_ug_per_day) / 24.0 / (p.csf_clearance_ml_h / 1000.0)  # µg/L = ng/mL
+    return direct + p.csf_plasma_ratio * plasma
+
+
+# --------------------------------------------------------------------------- solver
+def _broadcast_params(params: PKParameters, shape: tuple[int, ...]) -> PKParameters:
+    """Copy of *params* with every numeric field broadcast to *shape* and flattened."""
+    size = int(np.prod(shape)) if shape else 1
+    changes = {}
+    for spec in dataclasses.fields(params):
+        value = getattr(params, spec.name)
+        changes[spec.name] = np.broadcast_to(np.asarray(value, dtype=float), shape).reshape(size).copy()
+    return dataclasses.replace(params, **changes)
+
+
+def _node_times(t_h: np.ndarray, breakpoints: tuple[float, ...], max_step_h: float) -> np.ndarray:
+    start = min(t_h[0], breakpoints[0]) if breakpoints else t_h[0]
+    inside = [b for b in breakpoints if start <= b <= t_h[-1]]
+    nodes = np.unique(np.concatenate([t_h, np.asarray(inside, dtype=float)]))
+    gaps = np.diff(nodes)
+    extra_counts = np.ceil(gaps / max_step_h - 1e-9).astype(int) - 1
+    if np.any(extra_counts > 0):
+        fills = [nodes[i] + gaps[i] * np.arange(1, n + 1) / (n + 1)
+                 for i, n in enumerate(extra_counts) if n > 0]
+        nodes = np.unique(np.concatenate([nodes, *fills]))
+    return nodes
+
+
+def simulate(
+    regimen: Regimen | Any,
+    patient: Patient | None,
+    t_h: Any,
+    *,
+    params: PKParameters | None = None,
+    receptor_params: ReceptorParameters | None = None,
+    adaptation_params: _adaptation.AdaptationParameters | None = None,
+    adaptation_step_h: float = 0.25,
+):
+    """Drug levels and receptor availability over time for a regimen and a (batch of) patient(s).
+
+    Parameters
+    ----------
+    regimen : Regimen or a regimen block
+        What is given when (:mod:`sim.dosing`); ``Regimen()`` = no drug.
+    patient : Patient or None
+        Kidney function (``creatinine_clearance_ml_min``, possibly an array =
+        a batch of patients); ``None`` = ``Patient()``.
+    t_h : array_like, shape (n,)
+        Output times, h, strictly increasing.  Doses before ``t_h[0]`` are
+        included (the simulation starts drug-free at the earlier of ``t_h[0]``
+        and the first dose).
+    params : PKParameters, optional
+        Constants; array fields form a batch (inter-individual variability)
+        and broadcast with the patient's arrays.
+    receptor_params : ReceptorParameters, optional
+        Potency used for the receptor-availability stage.
+    adaptation_params : AdaptationParameters, optional
+        Receptor down-regulation constants (:mod:`sim.adaptation`).
+    adaptation_step_h : float
+        Largest internal step for receptor availability, h (extra nodes are
+        inserted where ``t_h`` is coarser; the PK is exact regardless).
+
+    Returns
+    -------
+    Result
+        Axis ``t_h``; series (batch axes first, time last):
+        ``plasma_ng_ml``, ``csf_ng_ml``, ``spinal_effect_ng_ml``,
+        ``brain_ng_ml`` (ng/mL, total baclofen); ``gut_mg``,
+        ``urine_unchanged_mg``, ``metabolised_mg``, ``dialysed_mg``,
+        ``presystemic_mg``, ``eliminated_mg``, ``dosed_mg`` (mg, cumulative
+        where it makes sense); ``receptor_availability`` (1).  ``meta`` holds
+        the regimen dict and every parameter table.
+
+    Raises
+    ------
+    ParameterError
+        For invalid times or arguments.
+    SimulationError
+        If a concentration comes out materially negative (a bug, never
+        round-off: values above −1e-9 × the series' peak are clipped to 0).
+
+    Examples
+    --------
+    >>> import sim
+    >>> r = simulate(sim.IntrathecalBolus(50), None, np.arange(0.0, 12.25, 0.25))
+    >>> round(float(r.csf_ng_ml[0]), 1), float(r.t_h[r.spinal_effect_ng_ml.argmax()])   # 50 µg / 65 mL
+    (769.2, 4.0)
+    >>> float(r.receptor_availability.min()) < 1.0
+    True
+    """
+    from .result import Result
+
+    if not isinstance(regimen, Regimen):
+        regimen = Regimen(regimen)
+    patient = patient if patient is not None else Patient()
+    if not isinstance(patient, Patient):
+        raise ParameterError(f"patient = {patient!r} is not a sim.Patient")
+    params = params or PKParameters()
+    if not isinstance(params, PKParameters):
+        raise ParameterError(f"params = {params!r} is not a PKParameters")
+    adaptation_params = adaptation_params or _adaptation.AdaptationParameters()
+    try:
+        times = np.asarray(t_h, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(f"t_h = {t_h!r} is not an array of times") from None
+    if times.ndim != 1 or times.size == 0 or not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0):
+        raise ParameterError("t_h must be a non-empty, one-dimensional, strictly increasing array "
+                             "of finite times (h)")
+    if not (isinstance(adaptation_step_h, (int, float)) and 1e-3 <= adaptation_step_h <= 24.0):
+        raise ParameterError(f"adaptation_step_h = {adaptation_step_h!r} is outside the allowed "
+                             "range [0.001, 24.0] h")
+
+    # -- batch ------------------------------------------------------------------
+    crcl = np.asarray(patient.creatinine_clearance_ml_min, dtype=float)
+    shapes = [crcl.shape] + [np.shape(getattr(params, f.name)) for f in dataclasses.fields(params)]
+    shapes += [np.shape(getattr(adaptation_params, f.name)) for f in dataclasses.fields(adaptation_params)]
+    batch = np.broadcast_shapes(*shapes)
+    size = int(np.prod(batch)) if batch else 1
+    flat = _broadcast_params(params, batch)
+    flat_crcl = np.broadcast_to(crcl, batch).reshape(size)
+
+    # -- nodes, modes and propagators ---------------------------------------------
+    nodes = _node_times(times, regimen.breakpoints(), float(adaptation_step_h))
+    sample_of_node = np.full(nodes.size, -1)
+    sample_of_node[np.searchsorted(nodes, times)] = np.arange(times.size)
+    midpoints = 0.5 * (nodes[:-1] + nodes[1:])
+    rates = regimen.infusion_rate_mg_per_h(midpoints)
+    dialysis = regimen.dialysis_clearance_ml_min(midpoints)
+    mode_pairs, mode_of_step = np.unique(np.stack([rates, dialysis], axis=-1), axis=0,
+                                         return_inverse=True)
+    mode_of_step = mode_of_step.reshape(-1)
+    # Steps that differ only by round-off (e.g. from np.arange) share one propagator;
+    # the representative differs from the true step by < 5e-13 h.
+    steps = np.round(np.diff(nodes), 12)
+    step_values, step_of_step = np.unique(steps, return_inverse=True)
+    key_of_step = mode_of_step * step_values.size + step_of_step.reshape(-1)
+    propagators: dict[int, np.ndarray] = {}
+    generators = [system_matrix(flat, flat_crcl, rate, hd) for rate, hd in mode_pairs]
+    for key in np.unique(key_of_step):
+        mode, step = divmod(int(key), step_values.size)
+        propagators[int(key)] = expm(generators[mode] * step_values[step])
+
+    jumps: dict[int, list[tuple[int, float]]] = {}
+    for event in regimen.events():
+        if event.time_h > times[-1]:
+            continue
+        index = _GUT[event.formulation] if event.route == "oral" else _I["csf_mg"]
+        jumps.setdefault(int(np.searchsorted(nodes, event.time_h)), []).append((index, event.amount_mg))
+
+    # -- walk ---------------------------------------------------------------------
+    # Batch on the last axis so that each step is one contiguous contraction.
+    propagators = {k: np.ascontiguousarray(np.moveaxis(v, 0, -1)) for k, v in propagators.items()}
+    state = np.zeros((_N + 1, size))
+    state[-1] = 1.0
+    recorded = np.empty((times.size, _N, size))
+    effect_at_nodes = np.empty((nodes.size, size))
+    i_effect = _I["effect2_ng_ml"]
+    for node in range(nodes.size):
+        if node > 0:
+            state = np.einsum("ijb,jb->ib", propagators[int(key_of_step[node - 1])], state)
+        for index, amount in jumps.get(node, ()):
+            state[index] += amount
+        effect_at_nodes[node] = state[i_effect]
+        slot = sample_of_node[node]
+        if slot >= 0:
+            recorded[slot] = state[:_N]
+
+    # -- outputs --------------------------------------------------------------------
+    def column(name: str) -> np.ndarray:
+        return np.ascontiguousarray(recorded[:, _I[name], :].T)   # (size, n_times)
+
+    volume = flat.volume_l[:, None]
+    csf_volume_l = flat.csf_volume_ml[:, None] / 1000.0
+    series = {
+        "plasma_ng_ml": column("central_mg") / volume * _MG_L_TO_NG_ML,
+        "csf_ng_ml": column("csf_mg") / csf_volume_l * _MG_L_TO_NG_ML,
+        "spinal_effect_ng_ml": column("effect2_ng_ml"),
+        "brain_ng_ml": column("brain_ng_ml"),
+        "gut_mg": column("gut_tablet_mg") + column("gut_solution_mg"),
+        "urine_unchanged_mg": column("urine_unchanged_mg"),
+        "metabolised_mg": column("metabolised_mg"),
+        "dialysed_mg": column("dialysed_mg"),
+        "presystemic_mg": column("presystemic_mg"),
+    }
+    series["eliminated_mg"] = (series["urine_unchanged_mg"] + series["metabolised_mg"]
+                               + series["dialysed_mg"] + series["presystemic_mg"])
+    for name, values in series.items():
+        series[name] = _clip_round_off(name, values)
+    series["dosed_mg"] = _dosed_mg(regimen, times)
+    series["dosed_mg"] = np.broadcast_to(series["dosed_mg"], (size, times.size))
+
+    effect_at_nodes = _clip_round_off("spinal_effect_ng_ml", effect_at_nodes.T)
+    activation = _adaptation.drug_activation(effect_at_nodes, receptor_params)
+    adaptation_flat = _broadcast_params(adaptation_params, batch)
+    availability = _adaptation.integrate_availability(nodes, activation, adaptation_flat)
+    series["receptor_availability"] = availability[:, sample_of_node >= 0]
+
+    series = {name: values.reshape(*batch, times.size) for name, values in series.items()}
+    units = {name: ("1" if name == "receptor_availability" else
+                    "ng/mL" if name.endswith("ng_ml") else "mg") for name in series}
+    meta = {
+        "stage": "pk",
+        "regimen": regimen.to_dict(),
+        "creatinine_clearance_ml_min": np.asarray(patient.creatinine_clearance_ml_min).tolist(),
+        "pk_parameters": {row["name"]: row["value"] for row in parameter_table(params)},
+        "adaptation_parameters": {row["name"]: row["value"] for row in parameter_table(adaptation_params)},
+        "receptor_parameters": {row["name"]: row["value"]
+                                for row in parameter_table(receptor_params or ReceptorParameters())},
+        "method": "exact matrix exponential between discontinuities; receptor availability by "
+                  f"exponential integrator, step ≤ {adaptation_step_h:g} h",
+    }
+    return Result("t_h", times, series, units=units, meta=meta)
+
+
+def _dosed_mg(regimen: Regimen, times: np.ndarray) -> np.ndarray:
+    """Cumulative amount given (oral doses, IT boluses and infusions) up to each time, mg."""
+    events = regimen.events()
+    event_times = np.array([e.time_h for e in events])
+    cumulative = np.concatenate([[0.0], np.cumsum([e.amount_mg for e in events])])
+    dosed = cumulative[np.searchsorted(event_times, times, side="right")]
+    for item in regimen.infusions:
+        dosed = dosed + item.rate_mg_per_h * np.clip(np.minimum(times, item.end_h) - item.start_h,
+                                                     0.0, None)
+    return dosed
+
+
+def _clip_round_off(name: str, values: np.ndarray) -> np.ndarray:
+    """Clip round-off below zero; raise if a value is materially negative."""
+    scale = np.max(np.abs(values), axis=-1, keepdims=True) if values.size else 0.0
+    tolerance = 1e-9 * scale + 1e-300
+    if np.any(values < -tolerance):
+        worst = float(np.min(values / np.maximum(scale, 1e-300)))
+        raise SimulationError(
+            f"{name} went negative (min {worst:.3g} × its peak) – a solver bug, not round-off"
+        )
+    return np.maximum(values, 0.0)
