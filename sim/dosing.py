@@ -642,7 +642,7 @@ _KIND_ORDER = {kind: i for i, kind in enumerate(_BLOCK_TYPES)}
 
 
 # --------------------------------------------------------------------------- regimen
-@dataclasses.dataclass(frozen=True, init=False)
+@dataclasses.dataclass(frozen=True, init=False, eq=False)
 class Regimen:
     """A combination of regimen blocks (built with ``+`` or from a list).
 
@@ -725,6 +725,17 @@ class Regimen:
 
     def __repr__(self) -> str:
         return f"Regimen({', '.join(repr(p) for p in self.parts)})"
+
+    def __eq__(self, other: Any) -> bool:
+        # A one-block regimen equals that block (hash kept consistent below).
+        if isinstance(other, _Block):
+            other = Regimen(other)
+        if not isinstance(other, Regimen):
+            return NotImplemented
+        return self.parts == other.parts
+
+    def __hash__(self) -> int:
+        return hash(self.parts[0]) if len(self.parts) == 1 else hash(self.parts)
 
     def __add__(self, other: Any) -> Regimen:
         if not isinstance(other, (_Block, Regimen)):
