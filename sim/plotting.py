@@ -182,7 +182,8 @@ def arm_style(name: str) -> dict[str, Any]:
     key = _ARM_LOOKUP.get(_normalise(name))
     if key is not None:
         return dict(ARM_STYLES[key])
-    color, linestyle, marker = _FALLBACK_CYCLE[zlib.crc32(name.encode("utf-8")) % len(_FALLBACK_CYCLE)]
+    index = zlib.crc32(name.encode("utf-8")) % len(_FALLBACK_CYCLE)
+    color, linestyle, marker = _FALLBACK_CYCLE[index]
     return _style(color, linestyle, marker, name)
 
 
@@ -570,7 +571,8 @@ def _format_metadata(fmt: str, user: Mapping[str, str]) -> dict[str, Any]:
 
     software = f"spinal-reflex-sim {__version__}"
     title = user.get("Title")
-    description = EDUCATIONAL_LABEL + (f". {user['Description']}" if user.get("Description") else "")
+    extra = user.get("Description")
+    description = EDUCATIONAL_LABEL + (f". {extra}" if extra else "")
     keywords = [EDUCATIONAL_LABEL, "spinal-reflex-sim", "teaching model", "baclofen"]
     keywords += [k.strip() for k in str(user.get("Keywords", "")).split(",") if k.strip()]
     if fmt == "png":
@@ -856,7 +858,7 @@ def plot_trace_panel(
     >>> r = Result("t_ms", [0.0, 5.0, 10.0], {"ia_rate_hz": [10, 80, 20], "emg": [0, 0.5, 0.1]},
     ...            units={"ia_rate_hz": "Hz", "emg": "a.u."})
     >>> axes = plot_trace_panel(r, ["ia_rate_hz", "emg"])
-    >>> [ax.get_ylabel() for ax in axes]
+    >>> [ax.get_title(loc="left") for ax in axes]
     ['Ia afferent firing rate (Hz)', 'EMG (a.u.)']
     """
     names = [names] if isinstance(names, str) else list(names)
@@ -869,7 +871,11 @@ def plot_trace_panel(
         raise ParameterError(f"got {axes.size} axes for {len(names)} names; give one axes per name")
     for ax, name in zip(axes, names, strict=True):
         plot_series(result, name, ax=ax, arm=arm)
-        ax.yaxis.set_label_coords(-0.07, 0.5)
+        # Stacked panels leave no room for long vertical labels: each trace is
+        # named (with its unit) above its panel instead.
+        ax.set_ylabel("")
+        ax.set_title(axis_label(name, result.unit(name)), loc="left", fontsize=14,
+                     fontweight="normal")
     for ax in axes[:-1]:
         ax.set_xlabel("")
     return axes
@@ -890,7 +896,9 @@ SEDATION_BAND_COLORS = {
     "moderate": "#6BAED6",
     "marked": "#2171B5",
 }
-_BAND_TEXT_COLORS = {"none": "#333333", "mild": "#333333", "moderate": "#000000", "marked": "#FFFFFF"}
+_BAND_TEXT_COLORS = {
+    "none": "#333333", "mild": "#333333", "moderate": "#000000", "marked": "#FFFFFF",
+}
 
 
 def _band_edges(band_edges: Sequence[float]) -> np.ndarray:
@@ -902,7 +910,8 @@ def _band_edges(band_edges: Sequence[float]) -> np.ndarray:
         )
     if edges.size == 3:
         edges = np.concatenate([[0.0], edges, [1.0]])
-    if not np.all(np.isfinite(edges)) or np.any(np.diff(edges) <= 0) or edges[0] < 0 or edges[-1] > 1:
+    increasing = np.all(np.isfinite(edges)) and np.all(np.diff(edges) > 0)
+    if not increasing or edges[0] < 0 or edges[-1] > 1:
         raise ParameterError(f"band_edges = {band_edges!r} must increase strictly within [0, 1]")
     return edges
 
@@ -946,7 +955,8 @@ def sedation_bands(
     """
     if orientation not in ("horizontal", "vertical"):
         raise ParameterError(
-            f"orientation = {orientation!r} is not one of the allowed values: 'horizontal', 'vertical'"
+            f"orientation = {orientation!r} is not one of the allowed values: "
+            "'horizontal', 'vertical'"
         )
     edges = _band_edges(band_edges)
     if ax is None:
@@ -958,20 +968,26 @@ def sedation_bands(
         span(low, high, facecolor=SEDATION_BAND_COLORS[band], alpha=0.45, edgecolor="none",
              zorder=0, label=f"_band {band}")
         middle = 0.5 * (low + high)
-        xy = (0.99, middle) if horizontal else (middle, 0.98)
-        ax.text(*xy, band, transform=blend, ha="right" if horizontal else "center",
-                va="center" if horizontal else "top", fontsize=13, color="#333333",
-                style="italic", rotation=0 if horizontal else 90, zorder=1,
-                clip_on=True)
+        # Band names sit just outside the axes (right of them, or above them),
+        # where no curve can run through them.
+        if horizontal:
+            ax.text(1.01, middle, band, transform=blend, ha="left", va="center", fontsize=13,
+                    color="#333333", style="italic")
+        else:
+            ax.text(middle, 1.01, band, transform=blend, ha="center", va="bottom", fontsize=13,
+                    color="#333333", style="italic", rotation=90)
     label = axis_label("sedation_index")
+    # Ticks mark the band edges, but only the ends of the scale get numbers:
+    # the index is qualitative and the edges are teaching choices.
+    tick_labels = ["0", *[""] * (len(edges) - 2), "1"]
     if horizontal:
         ax.set_ylim(0.0, 1.0)
         ax.set_ylabel(label)
-        ax.set_yticks(edges)
+        ax.set_yticks(edges, labels=tick_labels)
     else:
         ax.set_xlim(0.0, 1.0)
         ax.set_xlabel(label)
-        ax.set_xticks(edges)
+        ax.set_xticks(edges, labels=tick_labels)
     return ax
 
 
@@ -1045,16 +1061,21 @@ def plot_band_timeline(
         if runs[band]:
             ax.broken_barh(runs[band], (y, height), facecolors=SEDATION_BAND_COLORS[band],
                            edgecolor="#777777", linewidth=0.8, label=band, zorder=2)
+    top = y + 1.1 * height
     if legend:
         from matplotlib.patches import Patch
 
         handles = [Patch(facecolor=SEDATION_BAND_COLORS[b], edgecolor="#777777", label=b)
                    for b in SEDATION_BANDS]
-        ax.legend(handles=handles, title="Sedation (qualitative)", ncols=4, loc="lower center",
-                  bbox_to_anchor=(0.5, 1.0), fontsize=12, title_fontsize=12)
+        # Inside the axes, above the strip: outside legends collide with panel letters.
+        ax.legend(handles=handles, ncols=4, loc="upper center", fontsize=12,
+                  handlelength=1.5, columnspacing=1.2, borderaxespad=0.2)
+        top = y + 1.5 * height
     ax.set_xlim(times[0], times[-1] if times[-1] > times[0] else times[0] + 1.0)
-    ax.set_ylim(y - 0.1 * height, y + 1.1 * height)
+    ax.set_ylim(y - 0.1 * height, top)
     ax.set_yticks([])
+    if not ax.get_ylabel():
+        ax.set_ylabel("Sedation band")
     ax.grid(False)
     return ax
 
@@ -1196,12 +1217,13 @@ def reflex_arc_schematic(ax: Axes | None = None) -> Axes:
     cx, cy = 8.6, 4.55
     ax.add_patch(Ellipse((cx, cy), 3.6, 2.7, facecolor="#F3F3F3", edgecolor="#777777",
                          linewidth=2, zorder=2))
-    butterfly = [  # grey matter: dorsal horns up, ventral horns down
-        (cx - 0.15, cy + 0.25), (cx - 0.75, cy + 1.05), (cx - 0.5, cy + 1.15), (cx - 0.15, cy + 0.55),
-        (cx + 0.15, cy + 0.55), (cx + 0.5, cy + 1.15), (cx + 0.75, cy + 1.05), (cx + 0.15, cy + 0.25),
-        (cx + 0.3, cy - 0.05), (cx + 1.05, cy - 0.55), (cx + 0.95, cy - 0.95), (cx + 0.15, cy - 0.55),
-        (cx - 0.15, cy - 0.55), (cx - 0.95, cy - 0.95), (cx - 1.05, cy - 0.55), (cx - 0.3, cy - 0.05),
+    butterfly = [  # grey matter: dorsal horns up, ventral horns down (offsets from the centre)
+        (-0.15, 0.25), (-0.75, 1.05), (-0.5, 1.15), (-0.15, 0.55),
+        (0.15, 0.55), (0.5, 1.15), (0.75, 1.05), (0.15, 0.25),
+        (0.3, -0.05), (1.05, -0.55), (0.95, -0.95), (0.15, -0.55),
+        (-0.15, -0.55), (-0.95, -0.95), (-1.05, -0.55), (-0.3, -0.05),
     ]
+    butterfly = [(cx + dx, cy + dy) for dx, dy in butterfly]
     ax.add_patch(Polygon(butterfly, closed=True, facecolor="#D6D6D6", edgecolor="#9A9A9A",
                          linewidth=1.2, zorder=3))
     ax.text(cx + 1.0, cy + 1.5, "Spinal cord", ha="left", va="center", fontweight="bold",
