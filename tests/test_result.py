@@ -67,3 +67,8 @@ def test_summary_has_label_and_units():
     text = make().summary()
     assert text.splitlines()[0] == EDUCATIONAL_LABEL
     assert "plasma_ng_ml" in text and "ng/mL" in text and "mild" in text
+
+
+def test_written_files_are_world_readable(tmp_path):
+    path = make().to_csv(tmp_path / "c.csv")
+    assert path.stat().st_mode & 0o044 == 0o044
