@@ -81,7 +81,7 @@ class AdaptationParameters(Parameters):
         source="illustrative, fitted by eye to rat data: Kroin et al., J Neurosurg 1993;79:544 "
         "(1 µg/h IT: binding unchanged at day 1, 74% at day 3, 66% at day 7); calibration notes "
         "§8.16 suggest 3–7 days; clinical dose drift is slower (months; Heetla 2009)",
-        description="receptor turnover time constant (also the recovery time constant after a stop)",
+        description="receptor turnover time constant (= recovery time constant after a stop)",
     )
     internalisation_gain: float = param(
         0.6, symbol="κ", unit="1", bounds=(0.0, 20.0), status="illustrative",
@@ -91,7 +91,9 @@ class AdaptationParameters(Parameters):
     )
 
 
-def rhs(t: float, availability: Any, drug_activation: Any, params: AdaptationParameters) -> np.ndarray:
+def rhs(
+    t: float, availability: Any, drug_activation: Any, params: AdaptationParameters
+) -> np.ndarray:
     r"""Right-hand side :math:`d\rho/dt = [(1 - \rho) - \kappa a \rho]/\tau_\rho`, 1/h.
 
     Parameters
@@ -120,7 +122,9 @@ def rhs(t: float, availability: Any, drug_activation: Any, params: AdaptationPar
     return ((1.0 - rho) - params.internalisation_gain * a * rho) / params.time_constant_h
 
 
-def steady_state_availability(drug_activation: Any, params: AdaptationParameters | None = None) -> np.ndarray:
+def steady_state_availability(
+    drug_activation: Any, params: AdaptationParameters | None = None
+) -> np.ndarray:
     r"""Availability reached under constant activation, :math:`1/(1 + \kappa a)`.
 
     Examples
@@ -195,11 +199,16 @@ def integrate_availability(
     """
     params = params or AdaptationParameters()
     times = np.asarray(t_h, dtype=float)
-    if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) <= 0) or not np.all(np.isfinite(times)):
-        raise ParameterError("t_h must be a one-dimensional, strictly increasing array of finite times")
+    if (times.ndim != 1 or times.size == 0 or np.any(np.diff(times) <= 0)
+            or not np.all(np.isfinite(times))):
+        raise ParameterError(
+            "t_h must be a one-dimensional, strictly increasing array of finite times"
+        )
     a = check_range("drug_activation", drug_activation, 0.0, 1.0)
     if a.shape[-1:] != times.shape:
-        raise ParameterError(f"drug_activation has shape {a.shape}; its last axis must match t_h ({times.size})")
+        raise ParameterError(
+            f"drug_activation has shape {a.shape}; its last axis must match t_h ({times.size})"
+        )
     rho0 = check_range("initial", initial, 1e-12, 1.0)
     kappa = np.asarray(params.internalisation_gain, dtype=float)[..., None]
     tau = np.asarray(params.time_constant_h, dtype=float)[..., None]

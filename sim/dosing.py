@@ -143,7 +143,7 @@ def _check_flag(label: str, value: Any) -> bool:
 
 
 def _max_daily_total(times_h: np.ndarray, doses: np.ndarray) -> tuple[float, float]:
-    """Largest total dose in any half-open 24-hour window ``[t, t + 24)``, and that window's start."""
+    """Largest total dose in any 24-hour window ``[t, t + 24)``, and that window's start."""
     if times_h.size == 0:
         return 0.0, 0.0
     order = np.argsort(times_h, kind="stable")
@@ -324,9 +324,8 @@ class Oral(_Block):
         allow = _check_flag("Oral.allow_overdose", self.allow_overdose)
         if self.formulation not in FORMULATIONS:
             allowed = ", ".join(repr(f) for f in FORMULATIONS)
-            raise ParameterError(
-                f"Oral.formulation = {self.formulation!r} is not one of the allowed values: {allowed}"
-            )
+            raise ParameterError(f"Oral.formulation = {self.formulation!r} is not one of the "
+                                 f"allowed values: {allowed}")
         dose = _check_dose("Oral.dose_mg", self.dose_mg, ORAL_LABEL_MAX_MG_PER_DAY, "mg", allow,
                            "oral maximum of 80 mg/day")
         if isinstance(self.n_doses, bool) or not isinstance(self.n_doses, numbers.Integral):
@@ -336,8 +335,8 @@ class Oral(_Block):
         every = self.every_h
         if every is None:
             if n_doses > 1:
-                raise ParameterError(f"Oral.every_h = None but n_doses = {n_doses}; give the dosing "
-                                     "interval every_h (h) for repeated doses")
+                raise ParameterError(f"Oral.every_h = None but n_doses = {n_doses}; give the "
+                                     "dosing interval every_h (h) for repeated doses")
         else:
             every = _number("Oral.every_h", every, 0.25, 24.0 * 28, "h")
         for name, value in (("dose_mg", dose), ("every_h", every), ("n_doses", n_doses),
@@ -668,7 +667,8 @@ class Regimen:
     >>> r = IntrathecalBolus(50) + Oral(10, start_h=24)
     >>> r
     Regimen(IntrathecalBolus(50.0), Oral(10.0, start_h=24.0))
-    >>> r == Oral(10, start_h=24) + IntrathecalBolus(50), hash(r) == hash(Oral(10, start_h=24) + IntrathecalBolus(50))
+    >>> same = Oral(10, start_h=24) + IntrathecalBolus(50)     # order does not matter
+    >>> r == same, hash(r) == hash(same)
     (True, True)
     >>> IntrathecalInfusion(400, stop_h=48) + IntrathecalInfusion(300, start_h=24)
     Traceback (most recent call last):
@@ -848,7 +848,8 @@ class Regimen:
         20.0
         """
         if not isinstance(dose, (Oral, IntrathecalBolus)):
-            raise ParameterError(f"with_extra_dose dose = {dose!r} must be Oral or IntrathecalBolus")
+            raise ParameterError(
+                f"with_extra_dose dose = {dose!r} must be Oral or IntrathecalBolus")
         return Regimen(self, dose)
 
     def stopped_at(self, time_h: float) -> Regimen:
@@ -921,7 +922,8 @@ def regimen_from_dict(data: Mapping[str, Any]) -> Regimen:
     if "parts" in data:
         extra = set(data) - {"parts"}
         if extra:
-            raise ParameterError(f"regimen data has unknown key(s) {sorted(extra)}; expected 'parts'")
+            raise ParameterError(
+                f"regimen data has unknown key(s) {sorted(extra)}; expected 'parts'")
         return Regimen(*(_block_from_dict(d) for d in data["parts"]))
     return Regimen(_block_from_dict(data))
 
@@ -935,7 +937,8 @@ def _block_from_dict(data: Mapping[str, Any]) -> _Block:
     if kind not in _BLOCK_TYPES:
         close = difflib.get_close_matches(str(kind), list(_BLOCK_TYPES), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ParameterError(f"regimen kind = {kind!r} is unknown{hint}; known: {', '.join(_BLOCK_TYPES)}")
+        raise ParameterError(
+            f"regimen kind = {kind!r} is unknown{hint}; known: {', '.join(_BLOCK_TYPES)}")
     cls = _BLOCK_TYPES[kind]
     names = [f.name for f in dataclasses.fields(cls) if f.name != "_"]
     kwargs = {k: v for k, v in data.items() if k != "kind"}
@@ -943,7 +946,8 @@ def _block_from_dict(data: Mapping[str, Any]) -> _Block:
         if key not in names:
             close = difflib.get_close_matches(key, names, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ParameterError(f"{cls.__name__} has no field {key!r}{hint}; known: {', '.join(names)}")
+            raise ParameterError(
+                f"{cls.__name__} has no field {key!r}{hint}; known: {', '.join(names)}")
     first = names[0]
     if first not in kwargs:
         raise ParameterError(f"{cls.__name__} needs {first!r}")

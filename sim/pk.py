@@ -168,8 +168,9 @@ class PKParameters(Parameters):
     )
     csf_clearance_ml_h: float = param(
         30.0, symbol="CL_csf", unit="mL/h", bounds=(1.0, 500.0), status="literature",
-        source="Lioresal IT / Gablofen label: CSF clearance ≈ 30 mL/h ≈ CSF turnover (numbers from "
-        "memory, unverified; 13–80 mL/h in 4 patients, Eur J Clin Pharmacol doi 10.1007/BF00265844)",
+        source="Lioresal IT / Gablofen label: CSF clearance ≈ 30 mL/h ≈ CSF turnover (numbers "
+        "from memory, unverified; 13–80 mL/h in 4 patients, Eur J Clin Pharmacol "
+        "doi 10.1007/BF00265844)",
         description="bulk-flow clearance of lumbar CSF (drug returns to blood)",
     )
     csf_plasma_ratio: float = param(
@@ -256,9 +257,10 @@ def rhs(
     p = params
     y = np.asarray(state, dtype=float)
     gut_tab, gut_sol, central, csf = (y[..., _I[n]] for n in STATE_NAMES[:4])
-    e1, e2, brain = y[..., _I["effect1_ng_ml"]], y[..., _I["effect2_ng_ml"]], y[..., _I["brain_ng_ml"]]
+    e1, e2, brain = (y[..., _I[n]] for n in ("effect1_ng_ml", "effect2_ng_ml", "brain_ng_ml"))
 
-    cl_renal = p.renal_fraction_of_creatinine_clearance * creatinine_clearance_ml_min * _ML_MIN_TO_L_H
+    f_renal = p.renal_fraction_of_creatinine_clearance
+    cl_renal = f_renal * creatinine_clearance_ml_min * _ML_MIN_TO_L_H
     cl_nonrenal = p.nonrenal_clearance_ml_min * _ML_MIN_TO_L_H
     cl_dialysis = dialysis_clearance_ml_min * _ML_MIN_TO_L_H
     cl_csf = p.csf_clearance_ml_h / 1000.0
@@ -330,7 +332,9 @@ def _patient_crcl(patient: Patient | Any | None) -> Any:
     return check_range("creatinine_clearance_ml_min", patient, 0.0, 250.0, "mL/min")
 
 
-def total_clearance_ml_min(patient: Patient | Any = None, params: PKParameters | None = None) -> Any:
+def total_clearance_ml_min(
+    patient: Patient | Any = None, params: PKParameters | None = None
+) -> Any:
     """True systemic clearance :math:`CL = f_R \\cdot CrCL + CL_{NR}`, mL/min.
 
     Parameters
@@ -345,10 +349,13 @@ def total_clearance_ml_min(patient: Patient | Any = None, params: PKParameters |
     135.0
     """
     p = params or PKParameters()
-    return p.renal_fraction_of_creatinine_clearance * _patient_crcl(patient) + p.nonrenal_clearance_ml_min
+    renal = p.renal_fraction_of_creatinine_clearance * _patient_crcl(patient)
+    return renal + p.nonrenal_clearance_ml_min
 
 
-def apparent_clearance_ml_min(patient: Patient | Any = None, params: PKParameters | None = None) -> Any:
+def apparent_clearance_ml_min(
+    patient: Patient | Any = None, params: PKParameters | None = None
+) -> Any:
     """Apparent oral clearance :math:`CL/F`, mL/min (≈ 180 at CrCL 105; Kochak 1985).
 
     Examples
@@ -360,7 +367,9 @@ def apparent_clearance_ml_min(patient: Patient | Any = None, params: PKParameter
     return total_clearance_ml_min(patient, p) / p.bioavailability
 
 
-def elimination_rate_per_h(patient: Patient | Any = None, params: PKParameters | None = None) -> Any:
+def elimination_rate_per_h(
+    patient: Patient | Any = None, params: PKParameters | None = None
+) -> Any:
     """First-order elimination rate from plasma, :math:`CL/V`, 1/h (ignores the tiny CSF loop)."""
     p = params or PKParameters()
     return total_clearance_ml_min(patient, p) * _ML_MIN_TO_L_H / p.volume_l
@@ -447,7 +456,8 @@ def _broadcast_params(params: PKParameters, shape: tuple[int, ...]) -> PKParamet
     changes = {}
     for spec in dataclasses.fields(params):
         value = getattr(params, spec.name)
-        changes[spec.name] = np.broadcast_to(np.asarray(value, dtype=float), shape).reshape(size).copy()
+        array = np.broadcast_to(np.asarray(value, dtype=float), shape)
+        changes[spec.name] = array.reshape(size).copy()
     return dataclasses.replace(params, **changes)
 
 
@@ -521,8 +531,10 @@ def simulate(
     --------
     >>> import sim
     >>> r = simulate(sim.IntrathecalBolus(50), None, np.arange(0.0, 12.25, 0.25))
-    >>> round(float(r.csf_ng_ml[0]), 1), float(r.t_h[r.spinal_effect_ng_ml.argmax()])   # 50 µg / 65 mL
-    (769.2, 4.0)
+    >>> round(float(r.csf_ng_ml[0]), 1)          # 50 µg in 65 mL
+    769.2
+    >>> float(r.t_h[r.spinal_effect_ng_ml.argmax()])   # effect peaks ≈ 4 h later
+    4.0
     >>> float(r.receptor_availability.min()) < 1.0
     True
     """
@@ -541,7 +553,8 @@ def simulate(
         times = np.asarray(t_h, dtype=float)
     except (TypeError, ValueError):
         raise ParameterError(f"t_h = {t_h!r} is not an array of times") from None
-    if times.ndim != 1 or times.size == 0 or not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0):
+    if (times.ndim != 1 or times.size == 0 or not np.all(np.isfinite(times))
+            or np.any(np.diff(times) <= 0)):
         raise ParameterError("t_h must be a non-empty, one-dimensional, strictly increasing array "
                              "of finite times (h)")
     if not (isinstance(adaptation_step_h, (int, float)) and 1e-3 <= adaptation_step_h <= 24.0):
@@ -550,8 +563,10 @@ def simulate(
 
     # -- batch ------------------------------------------------------------------
     crcl = np.asarray(patient.creatinine_clearance_ml_min, dtype=float)
-    shapes = [crcl.shape] + [np.shape(getattr(params, f.name)) for f in dataclasses.fields(params)]
-    shapes += [np.shape(getattr(adaptation_params, f.name)) for f in dataclasses.fields(adaptation_params)]
+    receptor_params = receptor_params or ReceptorParameters()
+    shapes = [crcl.shape]
+    for group in (params, adaptation_params, receptor_params):
+        shapes += [np.shape(getattr(group, f.name)) for f in dataclasses.fields(group)]
     batch = np.broadcast_shapes(*shapes)
     size = int(np.prod(batch)) if batch else 1
     flat = _broadcast_params(params, batch)
@@ -583,7 +598,8 @@ def simulate(
         if event.time_h > times[-1]:
             continue
         index = _GUT[event.formulation] if event.route == "oral" else _I["csf_mg"]
-        jumps.setdefault(int(np.searchsorted(nodes, event.time_h)), []).append((index, event.amount_mg))
+        node = int(np.searchsorted(nodes, event.time_h))
+        jumps.setdefault(node, []).append((index, event.amount_mg))
 
     # -- walk ---------------------------------------------------------------------
     # Batch on the last axis so that each step is one contiguous contraction.
@@ -628,7 +644,10 @@ def simulate(
     series["dosed_mg"] = np.broadcast_to(series["dosed_mg"], (size, times.size))
 
     effect_at_nodes = _clip_round_off("spinal_effect_ng_ml", effect_at_nodes.T)
-    activation = _adaptation.drug_activation(effect_at_nodes, receptor_params)
+    receptor_flat = _broadcast_params(receptor_params, batch)
+    receptor_flat = dataclasses.replace(receptor_flat, **{   # (size, 1) against (size, nodes)
+        f.name: getattr(receptor_flat, f.name)[:, None] for f in dataclasses.fields(receptor_flat)})
+    activation = _adaptation.drug_activation(effect_at_nodes, receptor_flat)
     adaptation_flat = _broadcast_params(adaptation_params, batch)
     availability = _adaptation.integrate_availability(nodes, activation, adaptation_flat)
     series["receptor_availability"] = availability[:, sample_of_node >= 0]
@@ -640,14 +659,17 @@ def simulate(
         "stage": "pk",
         "regimen": regimen.to_dict(),
         "creatinine_clearance_ml_min": np.asarray(patient.creatinine_clearance_ml_min).tolist(),
-        "pk_parameters": {row["name"]: row["value"] for row in parameter_table(params)},
-        "adaptation_parameters": {row["name"]: row["value"] for row in parameter_table(adaptation_params)},
-        "receptor_parameters": {row["name"]: row["value"]
-                                for row in parameter_table(receptor_params or ReceptorParameters())},
+        "pk_parameters": _values(params),
+        "adaptation_parameters": _values(adaptation_params),
+        "receptor_parameters": _values(receptor_params),
         "method": "exact matrix exponential between discontinuities; receptor availability by "
                   f"exponential integrator, step ≤ {adaptation_step_h:g} h",
     }
     return Result("t_h", times, series, units=units, meta=meta)
+
+
+def _values(params: Parameters) -> dict[str, Any]:
+    return {row["name"]: row["value"] for row in parameter_table(params)}
 
 
 def _dosed_mg(regimen: Regimen, times: np.ndarray) -> np.ndarray:

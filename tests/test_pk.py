@@ -405,3 +405,14 @@ def test_dialysis_is_about_as_effective_as_healthy_kidneys():
     assert decline_hd == pytest.approx(decline_kidney, rel=0.3)
     r = _curve(Oral(10) + Haemodialysis(10.0), np.linspace(0, 48, 97), crcl=0.0)
     assert r.dialysed_mg[-1] > 0 and np.all(np.diff(r.dialysed_mg) >= 0)
+
+
+def test_receptor_potency_can_vary_across_the_batch():
+    from sim.receptor import ReceptorParameters
+
+    t = np.arange(0.0, 24.0 * 7 + 1e-9, 1.0)
+    r = simulate(IntrathecalInfusion(100), None, t,
+                 receptor_params=ReceptorParameters(ec50_presynaptic_r_um=np.array([0.05, 0.5])))
+    assert r.batch_shape == (2,)
+    assert r.receptor_availability[0, -1] < r.receptor_availability[1, -1] < 1.0   # more potent, more loss
+    np.testing.assert_array_equal(r.csf_ng_ml[0], r.csf_ng_ml[1])                 # PK unaffected
