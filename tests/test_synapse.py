@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+
+from sim import synapse as sy
+from sim.errors import ParameterError
+
+
+def test_release_falls_with_fourth_power_of_calcium_at_low_probability():
+    # 35% less Ca influx -> ~82% less release (0.65**4 = 0.179); saturating form gives 0.188 (tol 0.015)
+    assert float(sy.release_fraction(0.65)) == pytest.approx(0.65 ** 4, abs=0.015)
+    # local log-log slope at normal influx ≈ 4 (3.5–4.0; Dodge & Rahamimoff measured 3.78)
+    f = np.array([0.99, 1.0])
+    slope = np.diff(np.log(sy.release_fraction(f))) / np.diff(np.log(f))
+    assert 3.5 < slope[0] < 4.0
+    assert float(sy.release_probability(0.0)) < 0.1  # "low release probability" regime
+
+
+def test_zero_drug_is_the_reference():
+    a_endogenous = 0.15
+    assert float(sy.ca_influx_rel(a_endogenous)) == 1.0
+    assert float(sy.release_rel(a_endogenous)) == pytest.approx(1.0, rel=1e-12)
+
+
+def test_release_monotone_in_activation():
+    a = np.linspace(0, 1, 21)
+    assert np.all(np.diff(sy.release_rel(a)) < 0)
+
+
+def test_slice_epsc_enantiomers_and_monotone():
+    c = np.logspace(-3, 2, 30)
+    r, rac, s = (sy.slice_epsc(c, enantiomer=e) for e in ("R", "racemic", "S"))
+    assert np.all(np.diff(rac) <= 0)
+    assert np.all(r <= rac + 1e-15) and np.all(rac <= s + 1e-15)
+    assert float(sy.slice_epsc(0.0)) == pytest.approx(1.0)
+
+
+def test_resting_pool_and_ampa():
+    assert float(sy.resting_pool(0.05, 0.0, 1000.0)) == 1.0
+    assert 0 < sy.ampa_binding_effective() < sy.SynapseParameters().ampa_binding_per_mm_ms
+
+
+def test_errors_name_argument():
+    with pytest.raises(ParameterError, match=r"a_pre = 1.5 .*\[0.0, 1.0\]"):
+        sy.release_rel(1.5)
