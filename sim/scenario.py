@@ -212,7 +212,12 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, path: str, message: str) -> None:
-        self.items.append(f"{path}: {message}" if path else message)
+        if not path:
+            self.items.append(message)
+        elif message.startswith("= "):  # "key = value: problem"
+            self.items.append(f"{path} {message}")
+        else:
+            self.items.append(f"{path}: {message}")
 
     def raise_if_any(self) -> None:
         if self.items:
@@ -369,7 +374,7 @@ def loads(text: str, *, source: str = "<string>", overrides: Mapping[str, Any] |
         File name quoted in error messages.
     overrides : mapping, optional
         ``--set`` values: a dotted path into the document (``settings.hours``)
-        or a model parameter (``motoneuron.pic_gain``) applied to every arm.
+        or a model parameter (``motoneuron.pic_conductance_spastic_ns``) applied to every arm.
 
     Raises
     ------
@@ -454,13 +459,13 @@ def parse_set_option(text: str) -> tuple[str, Any]:
 
     Examples
     --------
-    >>> parse_set_option("motoneuron.pic_gain=1.5")
-    ('motoneuron.pic_gain', 1.5)
+    >>> parse_set_option("motoneuron.pic_time_constant_ms=150")
+    ('motoneuron.pic_time_constant_ms', 150)
     >>> parse_set_option("settings.hours=48")
     ('settings.hours', 48)
     """
     if "=" not in text:
-        raise ScenarioError(f"--set {text!r}: expected KEY=VALUE, e.g. motoneuron.pic_gain=1.5")
+        raise ScenarioError(f"--set {text!r}: expected KEY=VALUE, e.g. motoneuron.pic_conductance_spastic_ns=20")
     key, raw = (part.strip() for part in text.split("=", 1))
     if not key:
         raise ScenarioError(f"--set {text!r}: the key is empty")

@@ -1,0 +1,70 @@
+"""The whole gallery: every built-in scenario runs, writes labelled files, and matches figures/."""
+
+from pathlib import Path
+
+import pytest
+
+from sim.fileio import EDUCATIONAL_LABEL
+from sim.gallery import build_gallery
+from sim.scenario import builtin_names, load
+
+REPO_FIGURES = Path(__file__).resolve().parent.parent / "figures"
+
+
+@pytest.fixture(scope="module")
+def gallery(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gallery")
+    lines = []
+    summary = build_gallery(out, formats=("png", "svg"), progress=lines.append)
+    return out, summary, lines
+
+
+@pytest.mark.slow
+def test_every_scenario_writes_labelled_files(gallery):
+    out, summary, lines = gallery
+    assert EDUCATIONAL_LABEL in summary
+    assert len([line for line in lines if line.startswith("[")]) >= len(builtin_names())
+    for name in builtin_names():
+        stem = load(name).figure.get("file", name)
+        assert list(out.glob(f"{stem}-*.csv")), name
+        assert (out / f"{stem}-provenance.json").exists()
+        svg = (out / f"{stem}.svg").read_text(encoding="utf-8")
+        assert EDUCATIONAL_LABEL in svg, name
+        png = (out / f"{stem}.png").read_bytes()
+        assert EDUCATIONAL_LABEL.encode("latin-1", "replace") in png or \
+            EDUCATIONAL_LABEL.encode("utf-8") in png, name
+        for csv in out.glob(f"{stem}-*.csv"):
+            assert EDUCATIONAL_LABEL in csv.read_text(encoding="utf-8").splitlines()[0]
+
+
+@pytest.mark.slow
+def test_gallery_readme_lists_every_figure(gallery):
+    out, _, _ = gallery
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert EDUCATIONAL_LABEL in readme
+    for name in builtin_names():
+        assert f"spinal-reflex-sim run {name}" in readme
+
+
+@pytest.mark.slow
+def test_committed_gallery_data_is_current(gallery):
+    """The CSV behind each committed figure equals what the code produces now."""
+    out, _, _ = gallery
+    committed = sorted(REPO_FIGURES.glob("*.csv"))
+    if not committed:
+        pytest.skip("figures/ has no committed gallery yet")
+    for path in committed:
+        fresh = out / path.name
+        assert fresh.exists(), f"{path.name} is committed but no longer produced"
+        assert fresh.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (
+            f"figures/{path.name} is stale: run `spinal-reflex-sim figures`"
+        )
+
+
+@pytest.mark.slow
+def test_regenerating_gives_identical_svg(gallery, tmp_path):
+    out, _, _ = gallery
+    again = tmp_path / "again"
+    build_gallery(again, formats=("svg",))
+    for svg in sorted(out.glob("*.svg")):
+        assert (again / svg.name).read_bytes() == svg.read_bytes(), svg.name
