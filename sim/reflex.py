@@ -197,8 +197,9 @@ def build_model(
     shape = np.broadcast_shapes(protocol.batch_shape(), a_pre.shape, a_post.shape, severity.shape)
     flat = lambda v: np.broadcast_to(np.asarray(v, dtype=float), shape).ravel().copy()  # noqa: E731
     a_pre, a_post, severity = flat(a_pre), flat(a_post), flat(severity)
-    flat_protocol = protocol.broadcast_to(shape).broadcast_to((int(np.prod(shape, dtype=int)),)) \
-        if shape else protocol.broadcast_to((1,))
+    flat_protocol = dataclasses.replace(protocol, **{
+        f.name: flat(getattr(protocol, f.name)).reshape(-1) for f in dataclasses.fields(protocol)
+    })
     if not shape:
         a_pre, a_post, severity = a_pre.reshape(1), a_post.reshape(1), severity.reshape(1)
     preset = mn.preset(severity, motoneuron)
