@@ -1,0 +1,247 @@
+"""The model card (``docs/model.md``), generated from the code.
+
+The card has two kinds of content:
+
+* **generated** – the equations of each stage (the ``Equations`` part of each
+  stage module's docstring, so the card cannot drift from the code) and a
+  table of every parameter from :meth:`sim.model.ModelParameters.table`,
+  grouped by stage, with symbol, value, unit, status, plausible range and
+  source;
+* **hand-written** – the time-scale argument, what is simplified and what the
+  model must not be used for.  These live in this module as the template
+  (:data:`SECTIONS`), so the whole card is rebuilt by :func:`render`.
+
+``python -m sim model-card`` calls :func:`write`.  Regenerate the card whenever
+a parameter, its source or a stage docstring changes; ``tests/test_modelcard.py``
+fails while ``docs/model.md`` is out of date.
+
+Examples
+--------
+>>> text = render()
+>>> text.splitlines()[0]
+'# Model card: spinal-reflex-sim'
+>>> "| `pk.bioavailability` |" in text
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SECTIONS", "STAGE_MODULES", "render", "write", "is_up_to_date", "stage_equations"]
+
+#: Parameter stage → module whose docstring opens with that stage's equations.
+STAGE_MODULES = {
+    "pk": "sim.pk",
+    "adaptation": "sim.adaptation",
+    "receptor": "sim.receptor",
+    "spindle": "sim.spindle",
+    "synapse": "sim.synapse",
+    "motoneuron": "sim.motoneuron",
+    "muscle": "sim.muscle",
+    "sedation": "sim.outcomes",
+    "comfort": "sim.outcomes",
+}
+
+#: Hand-written sections (markdown), in order; rendered around the generated parts.
+SECTIONS = {
+    "purpose": """\
+## What the model is
+
+A mechanistic teaching model of how baclofen, a GABA-B receptor agonist, damps
+the spinal stretch reflex.  The signal flows through one module per stage:
+dosing regimen → pharmacokinetics (plasma, lumbar CSF, spinal and brain effect
+sites) → GABA-B activation → Ia terminal Ca²⁺ influx and glutamate release
+(and, as a teaching switch, a postsynaptic GIRK conductance) → motoneuron pool
+→ muscle EMG, force and torque → read-outs (reflex gain, threshold angle,
+H-reflex, spasms, voluntary force, tone discomfort, a nociceptive signal the
+drug leaves alone, and qualitative sedation bands).
+""",
+    "timescales": """\
+## Two time scales, kept apart on purpose
+
+* **Hours to days – drug levels.**  The pharmacokinetics is linear, so it is
+  solved *exactly* with matrix exponentials between known discontinuities
+  (doses, pump starts and stops, dialysis).  Receptor availability (tolerance)
+  adapts over days.
+* **Milliseconds to a second – the reflex.**  At each sampled time, short
+  reflex *probes* (ramp stretch, electrical volley, Ia train, voluntary
+  contraction) are simulated with the drug concentration **held constant**.
+
+Why this is valid: the effect-site concentrations change with time constants
+of tens of minutes to hours (absorption ≈ 0.4 h, CSF equilibration ≈ 1.5 h,
+effect delay ≈ 2 h), while the slowest fast state of the reflex circuit (the
+persistent inward current, τ ≈ 0.1–0.3 s; vesicle-pool recovery, seconds)
+settles within about a second.  Over one probe the drug level changes by less
+than 0.1 %, far below the model's own uncertainty.  For speed, course
+read-outs are interpolated from a cached grid of probes (monotone cubic in
+receptor activation); points outside the grid are probed directly, never
+extrapolated.
+""",
+    "simplified": """\
+## What is simplified
+
+* **Presynaptic versus postsynaptic action is debated.**  Animal data support
+  a presynaptic action (less Ca²⁺ influx, less glutamate released by Ia
+  terminals); human H-reflex data suggest a postsynaptic component.  The model
+  exposes this as a teaching switch (`mechanism = "presynaptic" |
+  "postsynaptic" | "both"`); neither is "the" answer, and "reduced glutamate
+  release" is itself a simplification.
+* **CSF is one lumped compartment.**  Real lumbar-to-cisternal gradients are
+  steep and CSF levels under intrathecal therapy correlate poorly with dose;
+  "spinal CSF concentration" here is a teaching variable, not a measurable
+  number.
+* **Sedation is qualitative.**  A 0–1 index driven by brain GABA-B activation
+  is shown only as bands (none / mild / moderate / marked) – never as a
+  probability or a percentage.
+* **Receptor adaptation is illustrative.**  Its depth and time constant come
+  from rat data; clinical dose drift runs over months.
+* **Open-loop, imposed kinematics.**  Stretches are imposed on the joint; the
+  reflex force does not feed back on the movement (no clonus loop), and the
+  Ia population and motoneuron pool are each one mean rate.
+* **Population means.**  One set of parameters stands for "a patient"; real
+  people differ widely in kinetics and in response at similar levels.
+""",
+    "not_for": """\
+## What the model must NOT be used for
+
+* **Dosing.**  It gives no dosing advice; regimens in examples are there to
+  show mechanisms, not to recommend anything.
+* **Clinical decisions** of any kind (starting, adjusting, stopping or
+  switching therapy, managing renal impairment, overdose or withdrawal).
+* **Predicting individual patients.**  The parameters are literature means,
+  calibrations and teaching choices; the model has not been validated against
+  individual patient data.
+""",
+    "status": """\
+## How to read the parameter table
+
+`status` says how far a default can be trusted:
+**literature** – read in a source; **derived** – computed from literature
+values; **calibrated** – chosen so the model reproduces a named observation
+(the source says which); **illustrative** – a teaching choice without a direct
+measurement (the source says why).  `range` is the plausible range enforced
+when a parameter object is built.
+""",
+}
+
+_HEADER = """\
+# Model card: spinal-reflex-sim
+
+> **{statement}**
+
+<!-- Generated by `python -m sim model-card` (sim/modelcard.py) from the code.
+     Do not edit by hand: change the stage modules, their parameters or the
+     template in sim/modelcard.py, then regenerate. -->
+"""
+
+
+def _cell(value: Any) -> str:
+    """Markdown table cell: numbers compactly, pipes escaped, no line breaks."""
+    if isinstance(value, float):
+        text = f"{value:.6g}"
+    elif isinstance(value, (list, tuple)):
+        text = ", ".join(_cell(v) for v in value)
+    elif value is None:
+        text = "–"
+    else:
+        text = str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _range(bounds: Any) -> str:
+    if not bounds:
+        return "–"
+    low, high = bounds
+    return f"{_cell(float(low))} – {_cell(float(high))}"
+
+
+def stage_equations(module_name: str) -> str:
+    """The ``Equations`` section of a stage module's docstring (up to the next section heading)."""
+    doc = importlib.import_module(module_name).__doc__ or ""
+    lines = doc.splitlines()
+    heading = re.compile(r"^-{3,}\s*$")
+    start = next((i for i in range(1, len(lines)) if heading.match(lines[i])
+                  and lines[i - 1].strip() in ("Equations", "Sedation (central nervous system depression)")),
+                 None)
+    if start is None:  # no Equations section: the docstring's opening paragraph
+        return "\n".join(lines[: next((i for i, line in enumerate(lines) if not line.strip()), len(lines))])
+    body = []
+    for i in range(start + 1, len(lines)):
+        if i + 1 < len(lines) and heading.match(lines[i + 1]) and lines[i].strip():
+            break
+        body.append(lines[i])
+    return "\n".join(body).strip("\n")
+
+
+def _equations_section() -> str:
+    parts = ["## Equations of each stage", "",
+             "Taken verbatim from the docstring of each stage module "
+             "(reStructuredText maths as in the source).", ""]
+    seen = set()
+    for stage, module in STAGE_MODULES.items():
+        if module in seen:
+            continue
+        seen.add(module)
+        title = importlib.import_module(module).__doc__.strip().splitlines()[0]
+        parts += [f"### `{module}` – {title}", "", "```rst", stage_equations(module), "```", ""]
+    return "\n".join(parts)
+
+
+def _parameter_section(params: Any = None) -> str:
+    from .model import STAGES, ModelParameters
+
+    rows = (params if params is not None else ModelParameters()).table()
+    parts = ["## Parameters", "", f"{len(rows)} parameters in {len(STAGES)} stages.", ""]
+    for stage in STAGES:
+        stage_rows = [r for r in rows if r["name"].startswith(f"{stage}.")]
+        parts += [f"### {stage}", "",
+                  "| name | symbol | value | unit | status | range | source |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in stage_rows:
+            parts.append(
+                f"| `{r['name']}` | {_cell(r['symbol'])} | {_cell(r['value'])} | {_cell(r['unit'])} | "
+                f"{r['status']} | {_range(r.get('bounds'))} | {_cell(r['source'])} |"
+            )
+        parts.append("")
+    return "\n".join(parts)
+
+
+def render(params: Any = None) -> str:
+    """The full model card as markdown (deterministic: same code, same text).
+
+    Parameters
+    ----------
+    params : sim.model.ModelParameters, optional
+        Parameter set to tabulate (default: the package defaults).
+    """
+    from .fileio import EDUCATIONAL_STATEMENT
+
+    sections = [
+        _HEADER.format(statement=EDUCATIONAL_STATEMENT),
+        SECTIONS["purpose"],
+        SECTIONS["not_for"],
+        SECTIONS["timescales"],
+        SECTIONS["simplified"],
+        _equations_section(),
+        SECTIONS["status"],
+        _parameter_section(params),
+    ]
+    return "\n".join(s.rstrip("\n") + "\n" for s in sections)
+
+
+def write(path: str | os.PathLike[str] = "docs/model.md") -> Path:
+    """Render the card and write it atomically to *path*; return the path."""
+    from .fileio import atomic_write_text
+
+    return atomic_write_text(path, render())
+
+
+def is_up_to_date(path: str | os.PathLike[str] = "docs/model.md") -> bool:
+    """True if the file at *path* equals :func:`render` (False if it is missing)."""
+    target = Path(path)
+    return target.is_file() and target.read_text(encoding="utf-8") == render()
