@@ -22,6 +22,11 @@ Building blocks
 :func:`sedation_bands`             qualitative sedation bands (never a probability)
 :func:`plot_band_timeline`         band names over time as coloured blocks
 :func:`reflex_arc_schematic`       the reflex arc and baclofen's sites of action
+:func:`scenario_figure`            the figure of a teaching scenario, from the
+                                   tables of :func:`sim.runner.run_tables`
+:func:`multiscale_figure`          drug level over a day with millisecond
+                                   reflex insets at trough and peak
+:func:`animate_reflex`             animated GIF of a reflex before / after drug
 =================================  ============================================
 
 Every helper takes an optional ``ax`` and returns the axes it drew on, so
@@ -83,6 +88,10 @@ __all__ = [
     "sedation_bands",
     "plot_band_timeline",
     "reflex_arc_schematic",
+    "scenario_figure",
+    "multiscale_figure",
+    "reflex_animation",
+    "animate_reflex",
 ]
 
 # ---------------------------------------------------------------------------
@@ -223,6 +232,17 @@ SERIES_LABELS: dict[str, tuple[str, str]] = {
     "force_n": ("Muscle force", "N"),
     "torque_nm": ("Joint torque", "N·m"),
     "angle_deg": ("Joint angle", "°"),
+    # sweeps and scenario tables (see sim.runner)
+    "bath_um": ("Bath baclofen concentration", "µM"),
+    "epsc_rel": ("Slice EPSC amplitude (relative)", "1"),
+    "activation_pre": ("Presynaptic GABA-B activation", "1"),
+    "fourth_power": ("Pure Ca⁴ law", "1"),
+    "gabab_conductance": ("GABA-B conductance (normalised)", "1"),
+    "velocity_deg_s": ("Stretch velocity", "°/s"),
+    "emg_peak": ("Peak reflex EMG", "a.u."),
+    "torque_peak_nm": ("Peak reflex torque", "N·m"),
+    "daily_dose_mg": ("Daily oral dose", "mg"),
+    "sedation_band": ("Sedation band", "1"),
 }
 
 # Unit suffixes of series names, longest first so "_deg_s" wins over "_s".
@@ -1327,3 +1347,1022 @@ def reflex_arc_schematic(ax: Axes | None = None) -> Axes:
         ax.plot([0.2, 0.8], [y, y], color=color, linestyle=linestyle, linewidth=3, zorder=30)
         ax.text(0.95, y, words, ha="left", va="center", **{**text_kw, "fontsize": 11.5})
     return ax
+
+
+# ---------------------------------------------------------------------------
+# Scenario figures (one per teaching scenario, from sim.runner.run_tables)
+# ---------------------------------------------------------------------------
+
+# Short headings above the panels of scenario figures: what the panel shows, in
+# words a student reads first.  Unknown names get none.
+_PANEL_HEADINGS = {
+    "epsc_rel": "R is the active form",
+    "activation_pre": "Presynaptic activation",
+    "release_rel": "Release ∝ (Ca²⁺ entry)⁴",
+    "gabab_conductance": "Slow G-protein cascade",
+    "emg": "Reflex EMG",
+    "torque_nm": "Reflex torque",
+    "mn_rate_hz": "Motoneuron firing",
+    "emg_peak": "Grows with velocity",
+    "torque_peak_nm": "Torque grows with velocity",
+    "threshold_angle_deg": "Starts earlier when fast",
+    "reflex_gain_rel": "Stretch-reflex gain",
+    "voluntary_force_rel": "Voluntary strength",
+    "sedation_index": "Sedation (qualitative)",
+    "sedation_band": "Sedation band (qualitative)",
+    "plasma_ng_ml": "Plasma level",
+    "csf_ng_ml": "Spinal CSF level",
+    "spinal_effect_ng_ml": "Level at the spinal cord",
+    "brain_ng_ml": "Level in the brain",
+    "receptor_availability": "GABA-B receptors available",
+    "h_reflex_ratio": "H-reflex: all three fall",
+    "girk_conductance_ns": "Postsynaptic K⁺ leak",
+    "tone_discomfort_rel": "Discomfort from tightness",
+    "nociceptive_signal_rel": "Pain (nociceptive) signal",
+    "spasm_index": "Spasms",
+}
+# Where the same series means something else in a kind's story.
+_KIND_HEADINGS = {
+    "mechanisms": {"release_rel": "Release per Ia spike", "reflex_gain_rel": "Stretch-reflex gain"},
+}
+
+# Series for which the drug-free value 1 is the natural reference line.
+_UNIT_REFERENCE = {"reflex_gain_rel", "voluntary_force_rel", "tone_discomfort_rel",
+                   "nociceptive_signal_rel", "epsc_rel", "receptor_availability"}
+_REFERENCE_GID = "reference"
+_SEDATION = {"sedation_band", "sedation_index"}
+_HOURS_LIMIT = 72.0  # longer courses are drawn in days
+
+
+def _figure(title: str, *, width_in: float = 12.0, height_in: float = 6.75) -> Figure:
+    """A blank slide-sized figure (constrained layout) with title and label."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_in, height_in), layout="constrained")
+    fig.get_layout_engine().set(rect=(0.0, _LABEL_STRIP, 1.0, 1.0 - _LABEL_STRIP))
+    fig.suptitle(title)
+    add_educational_label(fig)
+    return fig
+
+
+def _add_axes(fig: Figure, spec: Any, **kw: Any) -> Axes:
+    ax = fig.add_subplot(spec, **kw)
+    _fix_axes_style(ax)
+    return ax
+
+
+def _unit_of(table: Result, name: str, base: str | None = None) -> str | None:
+    """Unit to print for *name*: the table's, unless it hides a known arbitrary unit."""
+    unit = table.units.get(name)
+    default = SERIES_LABELS.get(base or name, ("", ""))[1]
+    if unit is None or (unit in _NO_UNIT and default == "a.u."):
+        return None
+    return unit
+
+
+def _label(table: Result, name: str, base: str | None = None) -> str:
+    # The axis unit is read from table.units (Result.unit() derives the axis
+    # unit from the name's last suffix, which gives "s" for velocity_deg_s).
+    return axis_label(base or name, _unit_of(table, name, base))
+
+
+def _arm_key(table: Result, base: str, arm: Any) -> str:
+    """Column of *base* for *arm*: ``base[arm]``, or plain *base* in a one-arm table."""
+    key = f"{base}[{arm.name}]"
+    if key in table:
+        return key
+    if base in table:
+        return base
+    raise ParameterError(
+        f"the table has no column {key!r} (nor {base!r}); columns: {', '.join(table.names)}"
+    )
+
+
+def _has(table: Result, base: str, arms: Sequence[Any]) -> bool:
+    return base in table.names or any(f"{base}[{arm.name}]" in table.names for arm in arms)
+
+
+def _arm_line(ax: Axes, x: Any, y: Any, arm: Any, *, markers: bool = True, **kw: Any) -> Any:
+    style = arm_style(arm.name)
+    style["label"] = getattr(arm, "label", None) or style["label"]
+    n = np.size(x)
+    if not markers or not style["marker"] or n > 40:
+        # Dense curves (time courses) rely on colour and dash: markers on an
+        # oscillating level would look like measured points.
+        style["marker"] = ""
+    style.update(kw)
+    (line,) = ax.plot(x, y, **style)
+    return line
+
+
+def _reference_line(ax: Axes, value: float = 1.0, text: str = "drug-free") -> None:
+    ax.axhline(value, color="#555555", linestyle=":", linewidth=1.5, zorder=1, gid=_REFERENCE_GID,
+               label="_reference")
+    ax.annotate(text, xy=(1.0, value), xycoords=("axes fraction", "data"), xytext=(-4, 3),
+                textcoords="offset points", ha="right", va="bottom", fontsize=12,
+                color="#555555", style="italic")
+
+
+def _concentration_axis(ax: Axes, x: Any) -> None:
+    """Log axis for concentrations; symlog (linear near 0) when the sweep includes 0."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    values = np.asarray(x, dtype=float)
+    positive = values[values > 0]
+    if positive.size == 0:
+        return
+    if np.any(values <= 0):
+        threshold = float(positive.min())
+        ax.set_xscale("symlog", linthresh=threshold, linscale=0.6)
+        decades = 10.0 ** np.arange(np.floor(np.log10(threshold)), np.ceil(np.log10(values.max())) + 1)
+        ticks = [0.0, *decades[(decades >= threshold) & (decades <= values.max() * 1.001)]]
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_minor_locator(NullLocator())
+    else:
+        ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _plain_number(v)))
+
+
+def _plain_number(value: float) -> str:
+    """Tick text without powers of ten: 0.01, 0.3, 1, 30, 1000."""
+    if value == 0:
+        return "0"
+    text = f"{value:.3g}"
+    return text if "e" not in text else f"{value:,.0f}"
+
+
+def _heading(ax: Axes, name: str, kind: str = "") -> None:
+    heading = _KIND_HEADINGS.get(kind, {}).get(name, _PANEL_HEADINGS.get(name))
+    if heading:
+        ax.set_title(heading, loc="left", fontsize=15, fontweight="bold", pad=8)
+
+
+def _wrap_label(text: str, width: int = 24) -> str:
+    """Break a long axis label onto two lines (before the unit when possible)."""
+    if len(text) <= width:
+        return text
+    if " (" in text and len(text.rsplit(" (", 1)[0]) <= width + 8:
+        head, unit = text.rsplit(" (", 1)
+        return f"{head}\n({unit}"
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width=max(width, len(text) // 2 + 1)))
+
+
+def _fit_texts(fig: Figure) -> None:
+    """Shrink panel headings and the title that would run past their space."""
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()  # noqa: SLF001 - public only on Agg canvases
+    fig_width = fig.bbox.width
+    title = fig._suptitle  # noqa: SLF001 - matplotlib keeps the suptitle here
+    if title is not None:
+        width = title.get_window_extent(renderer).width
+        if width > 0.97 * fig_width:
+            title.set_fontsize(max(13.0, title.get_fontsize() * 0.97 * fig_width / width))
+    axes = [ax for ax in fig.axes if ax.axison]
+    for ax in axes:
+        heading = ax.title if not ax._left_title.get_text() else ax._left_title  # noqa: SLF001
+        if not heading.get_text():
+            continue
+        # Room up to the next panel to the right (or the figure edge).
+        box = ax.get_position()
+        right = min([other.get_position().x0 for other in axes
+                     if other.get_position().x0 > box.x0 + 0.5 * box.width
+                     and other.get_position().y1 > box.y0 and other.get_position().y0 < box.y1]
+                    + [1.0]) * fig_width
+        room = right - heading.get_window_extent(renderer).x0 - 28
+        width = heading.get_window_extent(renderer).width
+        if width > room > 0:
+            heading.set_fontsize(max(10.0, heading.get_fontsize() * room / width))
+
+
+_LEGEND_GID = "arm-legend"
+
+
+def _body_grid(fig: Figure, nrows: int, ncols: int, *, legend: bool = True, **kw: Any) -> Any:
+    """Grid for the panels; with *legend*, a thin strip above it for the arm legend."""
+    if not legend:
+        return fig.add_gridspec(nrows, ncols, **kw)
+    outer = fig.add_gridspec(2, 1, height_ratios=[0.075, 1.0])
+    strip = fig.add_subplot(outer[0, 0], gid=_LEGEND_GID)
+    strip.axis("off")
+    return outer[1, 0].subgridspec(nrows, ncols, **kw)
+
+
+def _arm_legend(fig: Figure, arms: Sequence[Any], axes: Sequence[Axes]) -> None:
+    """One legend for the arms, in the strip under the title (see :func:`_body_grid`)."""
+    handles, labels = [], []
+    wanted = [getattr(arm, "label", arm.name) for arm in arms]
+    for ax in axes:
+        for line in ax.get_lines():
+            if line.get_label() in wanted and line.get_label() not in labels:
+                handles.append(line)
+                labels.append(line.get_label())
+    if len(labels) >= 1:
+        order = sorted(range(len(labels)), key=lambda i: wanted.index(labels[i]))
+        strip = next((ax for ax in fig.axes if ax.get_gid() == _LEGEND_GID), None)
+        target = strip if strip is not None else axes[0]
+        target.legend([handles[i] for i in order], [labels[i] for i in order],
+                      loc="center" if strip is not None else "best",
+                      ncols=min(len(labels), 4), fontsize=14, handlelength=3.2,
+                      columnspacing=2.0, borderaxespad=0.0)
+
+
+def _time_scale(t_h: Any) -> tuple[np.ndarray, str, float]:
+    """Time values to plot: hours, or days when the course is longer than 72 h."""
+    t = np.asarray(t_h, dtype=float)
+    if t.size and t[-1] - t[0] > _HOURS_LIMIT:
+        return t / 24.0, "Time (days)", 24.0
+    return t, "Time (h)", 1.0
+
+
+def _time_ticks(ax: Axes, t: np.ndarray, divisor: float) -> None:
+    from matplotlib.ticker import MultipleLocator
+
+    span = float(t[-1] - t[0]) if t.size else 0.0
+    if divisor == 1.0:
+        step = next((s for s in (1, 2, 4, 6, 12, 24) if span / s <= 12), 24)
+    else:
+        step = next((s for s in (1, 2, 7, 14, 28) if span / s <= 12), 28)
+    ax.xaxis.set_major_locator(MultipleLocator(step))
+    ax.set_xlim(t[0], t[-1])
+
+
+def _default_band_edges() -> tuple[float, ...]:
+    from .outcomes import SedationParameters
+
+    return SedationParameters().band_edges
+
+
+def _sedation_index_panel(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
+    """Index curves over shaded none / mild / moderate / marked regions."""
+    sedation_bands(ax, _default_band_edges())
+    for arm in arms:
+        _arm_line(ax, x, table[_arm_key(table, "sedation_index", arm)], arm)
+
+
+def _band_strips(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
+    """One strip of qualitative sedation bands per arm, first arm on top."""
+    from matplotlib.patches import Patch
+
+    n = len(arms)
+    for i, arm in enumerate(arms):
+        plot_band_timeline(ax, x, table[_arm_key(table, "sedation_band", arm)],
+                           y=float(n - 1 - i), height=0.72, legend=False)
+    ax.set_ylim(-0.2, n - 0.1 + 0.55)
+    centres = [n - 1 - i + 0.36 for i in range(n)]
+    ax.set_yticks(centres, labels=[arm_style(arm.name)["label"] for arm in arms], fontsize=13)
+    for tick, arm in zip(ax.get_yticklabels(), arms, strict=True):
+        tick.set_color(arm_style(arm.name)["color"])
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylabel("")
+    handles = [Patch(facecolor=SEDATION_BAND_COLORS[b], edgecolor="#777777", label=b)
+               for b in SEDATION_BANDS]
+    ax.legend(handles=handles, ncols=4, loc="upper center", fontsize=12, handlelength=1.5,
+              columnspacing=1.2, borderaxespad=0.1, title=None)
+    for spine in ("left",):
+        ax.spines[spine].set_visible(False)
+
+
+# -- per-kind layouts -----------------------------------------------------------
+
+
+def _mechanism_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, list[Axes]]:
+    panels = list(scenario.figure["panels"])
+    arms = list(scenario.arms)
+    fig = _figure(scenario.figure["title"])
+    grid = fig.add_gridspec(1, len(panels))
+    axes = []
+    for j, name in enumerate(panels):
+        ax = _add_axes(fig, grid[0, j])
+        axes.append(ax)
+        response = tables.get("concentration_response")
+        if response is not None and _has(response, name, arms):
+            x = response.axis
+            for arm in arms:
+                _arm_line(ax, x, response[_arm_key(response, name, arm)], arm)
+            _concentration_axis(ax, x)
+            ax.set_xlabel(_label(response, response.axis_name))
+            ax.set_ylabel(_label(response, name))
+            if name in _UNIT_REFERENCE:
+                ax.set_ylim(0, 1.12)
+                _reference_line(ax)
+            ax.legend(loc="lower left", fontsize=13)
+        elif name in ("release_rel", "fourth_power", "calcium_law"):
+            _calcium_panel(ax, tables["calcium_law"])
+            name = "release_rel"
+        elif name in ("gabab_conductance", "gabab_cascade", "single_pulse", "burst"):
+            _cascade_panel(ax, tables["gabab_cascade"])
+            name = "gabab_conductance"
+        else:
+            _generic_panel(ax, name, tables, arms)
+        _heading(ax, name)
+    return fig, axes
+
+
+def _calcium_panel(ax: Axes, table: Result) -> None:
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    x = table.axis
+    ax.plot(x, table["fourth_power"], color="#777777", linestyle="--", linewidth=2.0,
+            label="Pure Ca⁴ law (slope 4)", zorder=2)
+    ax.plot(x, table["release_rel"], color=_C["blue"], linestyle="-", marker="o",
+            label="Model release", zorder=3)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    formatter = FuncFormatter(lambda v, _pos: _plain_number(v))
+    xticks = [v for v in (0.4, 0.5, 0.6, 0.7, 0.8, 1.0) if x.min() * 0.999 <= v <= x.max() * 1.001]
+    ax.xaxis.set_major_locator(FixedLocator(xticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(formatter)
+    low = float(min(np.min(table["release_rel"]), np.min(table["fourth_power"])))
+    yticks = [v for v in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0) if low * 0.9 <= v <= 1.05]
+    ax.yaxis.set_major_locator(FixedLocator(yticks))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(formatter)
+    ax.set_xlabel(_label(table, table.axis_name))
+    ax.set_ylabel(_label(table, "release_rel"))
+    # The take-home number, read off the table: a ~35 % cut in Ca²⁺ entry.
+    i = int(np.argmin(np.abs(x - 0.65)))
+    cut_ca = 1.0 - float(x[i])
+    cut_release = 1.0 - float(table["release_rel"][i])
+    if cut_ca > 0.05:
+        ax.annotate(f"{cut_ca:.0%} less Ca²⁺ entry\n→ {cut_release:.0%} less release",
+                    xy=(x[i], table["release_rel"][i]), xytext=(0.97, 0.06),
+                    textcoords="axes fraction", ha="right", va="bottom", fontsize=13,
+                    arrowprops={"arrowstyle": "->", "color": "#333333", "linewidth": 1.3})
+    ax.legend(loc="upper left", fontsize=13)
+
+
+def _cascade_panel(ax: Axes, table: Result) -> None:
+    t = table.axis
+    styles = {"single_pulse": (_C["sky blue"], "--", "One GABA pulse"),
+              "burst": (_C["vermillion"], "-", "A burst of pulses")}
+    for name in table.names:
+        color, linestyle, label = styles.get(name, ("#333333", "-.", name.replace("_", " ")))
+        ax.plot(t, table[name], color=color, linestyle=linestyle, label=label)
+    ax.set_xlabel(_label(table, table.axis_name))
+    ax.set_ylabel(axis_label("gabab_conductance", "1"))
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper right", fontsize=13)
+
+
+def _generic_panel(ax: Axes, name: str, tables: Mapping[str, Result], arms: Sequence[Any]) -> None:
+    """Fallback: the first table holding *name* (per arm or plain), lines against its axis."""
+    for table in tables.values():
+        if _has(table, name, arms):
+            keys = dict.fromkeys(_arm_key(table, name, arm) for arm in arms)
+            x = table.axis
+            if table.axis_name == "t_h":
+                x, xlabel, divisor = _time_scale(x)
+            else:
+                xlabel = _label(table, table.axis_name)
+            for arm in arms:
+                key = _arm_key(table, name, arm)
+                if key in keys:
+                    keys.pop(key)
+                    _arm_line(ax, x, table[key], arm)
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel(_label(table, _arm_key(table, name, arms[0]), name))
+            return
+    raise ParameterError(f"no table holds the panel {name!r}; tables: {', '.join(tables)}")
+
+
+def _reflex_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, list[Axes]]:
+    panels = list(scenario.figure["panels"])
+    arms = list(scenario.arms)
+    traces, sweep = tables.get("traces"), tables.get("velocity")
+    fig = _figure(scenario.figure["title"])
+    is_trace = [traces is not None and _has(traces, n, arms) for n in panels]
+    widths = [1.35 if t else 1.0 for t in is_trace]
+    grid = _body_grid(fig, 2, len(panels), height_ratios=[1.0, 3.0], width_ratios=widths)
+    tops, mains = [], []
+    for j, name in enumerate(panels):
+        if is_trace[j]:
+            # The imposed stretch above the response, as in a physiology textbook.
+            top = _add_axes(fig, grid[0, j])
+            ax = _add_axes(fig, grid[1, j], sharex=top)
+            angle = "angle_deg"
+            if name != angle and _has(traces, angle, arms):
+                shown = []
+                for arm in arms:
+                    y = traces[_arm_key(traces, angle, arm)]
+                    same = any(np.array_equal(y, s) for s in shown)
+                    _arm_line(top, traces.axis, y, arm, markers=False, linewidth=1.8,
+                              **({"color": "#555555", "linestyle": "-"} if not shown or same else {}))
+                    shown.append(y)
+                top.set_ylabel("Angle (°)", fontsize=13)
+                top.set_title("Imposed stretch", loc="left", fontsize=15, fontweight="bold", pad=8)
+                top.tick_params(labelbottom=False)
+                top.set_ylim(bottom=min(0.0, top.get_ylim()[0]))
+            else:
+                top.axis("off")
+            for arm in arms:
+                _arm_line(ax, traces.axis, traces[_arm_key(traces, name, arm)], arm, markers=False)
+            ax.set_xlabel(_label(traces, traces.axis_name))
+            ax.set_ylabel(_label(traces, _arm_key(traces, name, arms[0]), name))
+            velocity = getattr(scenario, "settings", {}).get("trace_velocity_deg_s")
+            heading = _PANEL_HEADINGS.get(name, "")
+            if velocity:
+                heading = f"{heading} at {velocity:g}°/s"
+            ax.set_title(heading, loc="left", fontsize=14, fontweight="normal", pad=6)
+            tops.append(top)
+            mains.append(ax)
+        else:
+            ax = _add_axes(fig, grid[:, j])
+            if sweep is not None and _has(sweep, name, arms):
+                for arm in arms:
+                    _arm_line(ax, sweep.axis, sweep[_arm_key(sweep, name, arm)], arm)
+                ax.set_xlabel(_label(sweep, sweep.axis_name))
+                ax.set_ylabel(_label(sweep, _arm_key(sweep, name, arms[0]), name))
+                ax.set_xlim(0, float(sweep.axis.max()) * 1.05)
+            else:
+                _generic_panel(ax, name, tables, arms)
+            _heading(ax, name)
+            tops.append(ax)
+            mains.append(ax)
+    _arm_legend(fig, arms, mains)
+    return fig, tops
+
+
+def _dose_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, list[Axes]]:
+    panels = list(scenario.figure["panels"])
+    arms = list(scenario.arms)
+    table = tables["dose"]
+    fig = _figure(scenario.figure["title"])
+    grid = _body_grid(fig, 1, len(panels))
+    axes: list[Axes] = []
+    x = table.axis
+    for j, name in enumerate(panels):
+        ax = _add_axes(fig, grid[0, j], **({"sharex": axes[0]} if axes else {}))
+        axes.append(ax)
+        if name == "sedation_index":
+            _sedation_index_panel(ax, x, table, arms)
+        elif name == "sedation_band":
+            _band_strips(ax, x, table, arms)
+        else:
+            for arm in arms:
+                _arm_line(ax, x, table[_arm_key(table, name, arm)], arm)
+            ax.set_ylabel(_label(table, _arm_key(table, name, arms[0]), name))
+            if name in _UNIT_REFERENCE:
+                ax.set_ylim(0, 1.12)
+                _reference_line(ax, text="no drug")
+        ax.set_xlabel(_label(table, table.axis_name))
+        _heading(ax, name)
+    axes[0].set_xlim(float(x.min()), float(x.max()))
+    _arm_legend(fig, arms, axes)
+    return fig, axes
+
+
+def _course_grid(fig: Figure, panels: Sequence[str]) -> list[Axes]:
+    """Stacked rows sharing time (≤ 3 panels; band strips thinner), else a 2-column grid."""
+    n = len(panels)
+    axes: list[Axes] = []
+    if n <= 3:
+        ratios = [0.55 * (len(panels) > 1) + 0.45 if p == "sedation_band" else 1.0 for p in panels]
+        grid = _body_grid(fig, n, 1, height_ratios=ratios)
+        for i in range(n):
+            axes.append(_add_axes(fig, grid[i, 0], **({"sharex": axes[0]} if axes else {})))
+    else:
+        rows = (n + 1) // 2
+        grid = _body_grid(fig, rows, 2)
+        for i in range(n):
+            axes.append(_add_axes(fig, grid[i // 2, i % 2], **({"sharex": axes[0]} if axes else {})))
+    return axes
+
+
+def _course_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, list[Axes]]:
+    panels = list(scenario.figure["panels"])
+    arms = list(scenario.arms)
+    table = tables["course"]
+    fig = _figure(scenario.figure["title"])
+    axes = _course_grid(fig, panels)
+    t, xlabel, divisor = _time_scale(table.axis)
+    stacked = len(panels) <= 3
+    for i, (ax, name) in enumerate(zip(axes, panels, strict=True)):
+        if name == "sedation_band":
+            _band_strips(ax, t, table, arms)
+        elif name == "sedation_index":
+            _sedation_index_panel(ax, t, table, arms)
+        else:
+            for arm in arms:
+                _arm_line(ax, t, table[_arm_key(table, name, arm)], arm)
+            label = _label(table, _arm_key(table, name, arms[0]), name)
+            if stacked:
+                # Rows are short: name the quantity above the panel, unit included.
+                ax.set_title(label, loc="left", fontsize=15, fontweight="bold", pad=6)
+            else:
+                _heading(ax, name)
+                ax.set_ylabel(_wrap_label(label), fontsize=14)
+            if name in _UNIT_REFERENCE:
+                _reference_line(ax, text="untreated level" if name == "reflex_gain_rel"
+                                else "drug-free")
+                low, high = ax.get_ylim()
+                ax.set_ylim(min(0.0, low), max(high, 1.15))
+            else:
+                ax.set_ylim(bottom=0)
+        last_row = i >= len(panels) - (1 if stacked else 2)
+        if last_row:
+            ax.set_xlabel(xlabel)
+        else:
+            ax.tick_params(labelbottom=False)
+        if name == "sedation_band":
+            ax.set_title(_PANEL_HEADINGS[name], loc="left", fontsize=15, fontweight="bold",
+                         pad=6)
+    _time_ticks(axes[0], t, divisor)
+    _arm_legend(fig, arms, axes)
+    return fig, axes
+
+
+def _mechanisms_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, list[Axes]]:
+    panels = list(scenario.figure["panels"])
+    arms = list(scenario.arms)
+    table = tables["concentration"]
+    fig = _figure(scenario.figure["title"])
+    grid = _body_grid(fig, 1, len(panels))
+    axes: list[Axes] = []
+    x = table.axis
+    for j, name in enumerate(panels):
+        ax = _add_axes(fig, grid[0, j], **({"sharex": axes[0]} if axes else {}))
+        axes.append(ax)
+        for arm in arms:
+            _arm_line(ax, x, table[_arm_key(table, name, arm)], arm)
+        ax.set_ylabel(_label(table, _arm_key(table, name, arms[0]), name))
+        ax.set_xlabel(_label(table, table.axis_name))
+        ax.set_ylim(bottom=0)
+        if name in ("release_rel", "reflex_gain_rel"):
+            ax.set_ylim(0, 1.12)
+            _reference_line(ax)
+        _heading(ax, name, "mechanisms")
+    _concentration_axis(axes[0], x)
+    _arm_legend(fig, arms, axes)
+    return fig, axes
+
+
+_KIND_LAYOUTS: dict[str, Callable[[Any, Mapping[str, Result]], tuple[Figure, list[Axes]]]] = {
+    "mechanism": _mechanism_figure,
+    "reflex": _reflex_figure,
+    "dose-response": _dose_figure,
+    "course": _course_figure,
+    "mechanisms": _mechanisms_figure,
+}
+
+
+@_styled
+def scenario_figure(scenario: Any, tables: Mapping[str, Result]) -> Figure:
+    """Draw the figure of a teaching scenario from its tables.
+
+    One panel per name in ``scenario.figure["panels"]``, every arm drawn with
+    its fixed :func:`arm_style` and labelled ``arm.label``; the take-home
+    ``scenario.figure["title"]`` as title, panel letters and the educational
+    label.  The data drawn are exactly the tables' columns (courses longer
+    than 72 h are drawn in days: ``t_h / 24``).
+
+    Layouts by ``scenario.kind``:
+
+    ``"mechanism"``
+        side by side: concentration–response on a log bath-concentration axis
+        (one line per enantiomer), release vs Ca²⁺ entry on log–log axes with
+        the pure Ca⁴ law as a slope-4 guide and the take-home numbers, and the
+        GABA-B cascade after one pulse and a burst.
+    ``"reflex"``
+        time-course panels (EMG, torque …) under a strip showing the imposed
+        stretch, next to sweeps against stretch velocity.
+    ``"dose-response"``
+        aligned panels sharing the dose axis; the sedation index is drawn over
+        shaded none / mild / moderate / marked regions, never as a probability.
+    ``"course"``
+        rows sharing the time axis (2 × 2 for four panels); the sedation band
+        is one strip of coloured blocks per arm.
+    ``"mechanisms"``
+        side by side against spinal CSF concentration on a log axis (linear
+        near 0 so that the drug-free point stays on the plot).
+
+    Parameters
+    ----------
+    scenario : sim.scenario.Scenario
+        Uses ``kind``, ``arms`` (``name``, ``label``), ``settings`` and
+        ``figure`` (``title``, ``panels``).
+    tables : mapping of str to Result
+        As returned by :func:`sim.runner.run_tables`: columns ``series[arm]``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not attached to pyplot; save it with :func:`save_figure`.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown kind, or a panel no table holds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from types import SimpleNamespace as NS
+    >>> from sim.result import Result
+    >>> arms = (NS(name="oral", label="Oral"),)
+    >>> scenario = NS(kind="course", arms=arms, settings={},
+    ...               figure={"title": "Levels rise", "panels": ["plasma_ng_ml"]})
+    >>> t = np.linspace(0, 24, 25)
+    >>> tables = {"course": Result("t_h", t, {"plasma_ng_ml[oral]": 5 * t})}
+    >>> fig = scenario_figure(scenario, tables)
+    >>> fig.get_suptitle()
+    'Levels rise'
+    """
+    kind = getattr(scenario, "kind", None)
+    if kind not in _KIND_LAYOUTS:
+        raise ParameterError(
+            f"scenario kind = {kind!r} has no figure layout; known: {', '.join(_KIND_LAYOUTS)}"
+        )
+    panels = list(scenario.figure.get("panels", ()))
+    if not panels:
+        raise ParameterError("scenario.figure['panels'] is empty; name at least one series")
+    if not scenario.arms:
+        raise ParameterError("the scenario has no arms to draw")
+    fig, letter_axes = _KIND_LAYOUTS[kind](scenario, tables)
+    for ax in fig.axes:
+        if ax.get_ylabel():
+            ax.set_ylabel(_wrap_label(ax.get_ylabel(), 28))
+    panel_letters(letter_axes)
+    _fit_texts(fig)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Two time scales in one figure: drug level over hours, reflexes over ms
+# ---------------------------------------------------------------------------
+
+_PROBE_MARKER_GID = "probe-marker"
+_MULTISCALE_TITLE = "The reflex follows the drug level: small at the peak, larger at the trough"
+
+
+def _course_key(course: Result, series: str, arm: str | None) -> str:
+    if arm is not None and f"{series}[{arm}]" in course:
+        return f"{series}[{arm}]"
+    if series in course.names:
+        return series
+    raise ParameterError(
+        f"the course has no series {series!r}"
+        + (f" for arm {arm!r}" if arm is not None else "")
+        + f"; series: {', '.join(course.names)}"
+    )
+
+
+def _probe_time(course_t: np.ndarray, level: np.ndarray, key: str, probe: Result,
+                times_h: Mapping[str, float] | None) -> float:
+    """Where a probe belongs on the course: given, recorded in its meta, or found."""
+    if times_h and key in times_h:
+        when = float(times_h[key])
+    elif "t_h" in probe.meta:
+        when = float(probe.meta["t_h"])
+    elif key.casefold() in ("trough", "peak"):
+        # The lowest / highest level on the course (latest one when tied).
+        pick = np.argmin if key.casefold() == "trough" else np.argmax
+        index = len(level) - 1 - int(pick(level[::-1]))
+        return float(course_t[index])
+    else:
+        raise ParameterError(
+            f"probe {key!r}: give its time in times_h={{{key!r}: hours}} or probe.meta['t_h'] "
+            "(only 'trough' and 'peak' are found automatically)"
+        )
+    if not course_t[0] <= when <= course_t[-1]:
+        raise ParameterError(
+            f"probe {key!r} at t = {when:g} h is outside the course [{course_t[0]:g}, "
+            f"{course_t[-1]:g}] h"
+        )
+    return when
+
+
+def _spread(centres: Sequence[float], width: float, gap: float = 0.03,
+            low: float = 0.01, high: float = 0.99) -> list[float]:
+    """Left edges (axes fraction) of equal-width insets near *centres*, not overlapping."""
+    order = np.argsort(centres, kind="stable")
+    lefts = np.clip(np.asarray(centres, dtype=float) - width / 2, low, high - width)
+    placed = lefts[order]
+    for i in range(1, len(placed)):  # push right …
+        placed[i] = max(placed[i], placed[i - 1] + width + gap)
+    overflow = placed[-1] + width - high if len(placed) else 0.0
+    if overflow > 0:  # … then back left if the last one fell off the axes
+        placed[-1] -= overflow
+        for i in range(len(placed) - 2, -1, -1):
+            placed[i] = min(placed[i], placed[i + 1] - width - gap)
+    result = np.empty_like(placed)
+    result[order] = placed
+    return [float(v) for v in result]
+
+
+@_styled
+def multiscale_figure(
+    course: Result,
+    probes: Mapping[str, Result],
+    *,
+    arm: str | None = None,
+    series: str | None = None,
+    trace: str = "emg",
+    times_h: Mapping[str, float] | None = None,
+    title: str = _MULTISCALE_TITLE,
+) -> Figure:
+    """Drug level over hours with millisecond reflex traces inset where they were probed.
+
+    The two time scales of the model in one picture: the level (hours) decides
+    how strongly GABA-B receptors damp the reflex, and the reflex itself
+    (milliseconds) is probed with the level held constant.  Each inset is
+    connected to its point on the course; all insets share one y-range so
+    their sizes compare honestly.
+
+    Parameters
+    ----------
+    course : Result
+        Axis ``t_h``; the level is ``series`` (or ``series[arm]``).
+    probes : mapping of str to Result
+        Reflex probes (axis ``t_ms``, e.g. from :func:`sim.stretch_reflex`),
+        keyed by a short name such as ``"trough"`` and ``"peak"``.
+    arm : str, optional
+        Arm of a multi-arm course table; sets the colour (:func:`arm_style`).
+    series : str, optional
+        Level to draw; default the spinal effect-site level if present, else
+        CSF, else plasma.
+    trace : str, optional
+        Probe series shown in the insets (``"emg"`` or ``"torque_nm"``).
+    times_h : mapping of str to float, optional
+        Time of each probe, h.  Otherwise ``probe.meta["t_h"]``; ``"trough"``
+        and ``"peak"`` are found on the course (lowest / highest level).
+    title : str, optional
+        The take-home message.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig.axes[0]`` is the course; the insets are its ``child_axes``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sim.result import Result
+    >>> t = np.linspace(0, 24, 97)
+    >>> course = Result("t_h", t, {"spinal_effect_ng_ml": 10 + 5 * np.sin(t)})
+    >>> ms = np.arange(0.0, 300.0, 5.0)
+    >>> probe = lambda a: Result("t_ms", ms, {"emg": a * np.exp(-((ms - 120) / 30) ** 2)})
+    >>> fig = multiscale_figure(course, {"trough": probe(0.6), "peak": probe(0.2)})
+    >>> len(fig.axes[0].child_axes)  # the insets
+    2
+    """
+    from matplotlib.patches import ConnectionPatch
+    from matplotlib.transforms import blended_transform_factory
+
+    if not probes:
+        raise ParameterError("probes is empty; give at least one reflex probe")
+    if series is None:
+        series = next((s for s in ("spinal_effect_ng_ml", "csf_ng_ml", "plasma_ng_ml")
+                       if any(n == s or n.startswith(f"{s}[") for n in course.names)),
+                      "spinal_effect_ng_ml")
+    key = _course_key(course, series, arm)
+    level = np.asarray(course[key], dtype=float)
+    t_h = course.axis
+    t, xlabel, divisor = _time_scale(t_h)
+    style = arm_style(arm) if arm is not None else {"color": _C["blue"], "linestyle": "-",
+                                                     "label": "", "marker": ""}
+
+    fig = _figure(title)
+    ax = _add_axes(fig, 111)
+    ax.plot(t, level, color=style["color"], linestyle="-", linewidth=3.0, zorder=3,
+            label=axis_label(series).split(" (")[0])
+    level_top = float(level.max()) if level.size else 1.0
+    # The curve keeps the lower half of the panel; the insets live above it.
+    ax.set_ylim(0.0, 2.25 * level_top if level_top > 0 else 1.0)
+    ax.spines["left"].set_bounds(0.0, level_top * 1.05)
+    ticks = [v for v in ax.get_yticks() if 0 <= v <= level_top * 1.05]
+    ax.set_yticks(ticks)
+    ax.set_ylabel(_label(course, key, series), loc="bottom")
+    ax.set_xlabel(xlabel)
+    _time_ticks(ax, t, divisor)
+    ax.grid(False)
+
+    keys = list(probes)
+    for name in keys:
+        if trace not in probes[name]:
+            raise ParameterError(f"probe {name!r} has no trace {trace!r}; "
+                                 f"traces: {', '.join(probes[name].names)}")
+    times = [_probe_time(t_h, level, name, probes[name], times_h) for name in keys]
+    span = float(t[-1] - t[0]) or 1.0
+    width, height, bottom = min(0.26, 0.9 / len(keys) - 0.03), 0.36, 0.58
+    lefts = _spread([(w / divisor - t[0]) / span for w in times], width)
+    high = max(float(np.max(probes[k][trace])) for k in keys)
+    low = min(0.0, *(float(np.min(probes[k][trace])) for k in keys))
+    probe_colors = {"peak": _C["blue"], "trough": _C["vermillion"]}
+    blend = blended_transform_factory(ax.transAxes, ax.transAxes)
+    insets = []
+    for name, when, left in zip(keys, times, lefts, strict=True):
+        x = when / divisor
+        y = float(np.interp(when, t_h, level))
+        color = probe_colors.get(name.casefold(), _C["bluish green"])
+        ax.plot([x], [y], marker="o", markersize=13, color=color, markeredgecolor="white",
+                markeredgewidth=2, linestyle="", zorder=5, gid=_PROBE_MARKER_GID, label=name)
+        inset = ax.inset_axes((left, bottom, width, height), transform=blend, zorder=6)
+        _fix_axes_style(inset)
+        probe = probes[name]
+        inset.plot(probe.axis, probe[trace], color=color, linewidth=2.2)
+        inset.set_ylim(low, high * 1.12 if high > 0 else 1.0)
+        inset.set_xlim(float(probe.axis[0]), float(probe.axis[-1]))
+        inset.tick_params(labelsize=11, length=3)
+        inset.set_xlabel(axis_label(probe.axis_name, "ms"), fontsize=11, labelpad=1)
+        inset.set_ylabel(_label(probe, trace), fontsize=11, labelpad=1)
+        inset.grid(False)
+        inset.set_title(f"{name.capitalize()}: {y:.3g} {probe_unit(course, key)}".rstrip(),
+                        loc="left", fontsize=13, fontweight="bold", color=color, pad=4)
+        inset.patch.set_alpha(0.92)
+        connector = ConnectionPatch(xyA=(x, y), coordsA=ax.transData, xyB=(0.5, 0.0),
+                                    coordsB=inset.transAxes, color=color, linewidth=1.5,
+                                    linestyle="--", zorder=4)
+        connector.set_in_layout(False)
+        ax.add_artist(connector)
+        insets.append(inset)
+    ax.text(0.0, 1.0, "Stretch reflex probed at constant drug level (ms scale)",
+            transform=ax.transAxes, ha="left", va="bottom", fontsize=13, style="italic",
+            color="#333333")
+    return fig
+
+
+def probe_unit(course: Result, key: str) -> str:
+    """Printed unit of a course column (``"ng/mL"``), ``""`` when dimensionless."""
+    unit = course.units.get(key, "")
+    unit = _PRETTY_UNITS.get(unit, unit)
+    return "" if unit in _NO_UNIT else unit
+
+
+# ---------------------------------------------------------------------------
+# Animated reflex: before and after the drug, side by side
+# ---------------------------------------------------------------------------
+
+_ANIMATION_TRACES = ("angle_deg", "emg", "torque_nm")
+_MAX_FRAMES = 80
+
+
+@_styled
+def reflex_animation(
+    before: Result,
+    after: Result,
+    *,
+    n_frames: int = 60,
+    labels: tuple[str, str] = ("Before baclofen", "With baclofen"),
+    traces: Sequence[str] = _ANIMATION_TRACES,
+    title: str = "With baclofen the same stretch evokes a smaller reflex",
+    width_in: float = 8.0,
+    height_in: float = 4.5,
+) -> tuple[Figure, Callable[[int], None], int]:
+    """Build the figure of :func:`animate_reflex` and a function drawing frame *i*.
+
+    Useful on its own in a notebook (draw one frame, inspect it).
+
+    Parameters
+    ----------
+    before, after : Result
+        Stretch-reflex probes (axis ``t_ms``) holding every name in *traces*.
+    n_frames : int, optional
+        Number of frames (2–80).
+    labels : (str, str), optional
+        Column headings.
+    traces : sequence of str, optional
+        Rows, top to bottom; the joint angle first shows the imposed stretch.
+    title : str, optional
+        The take-home message.
+    width_in, height_in : float, optional
+        Figure size, inches.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    draw : callable
+        ``draw(i)`` shows the traces up to frame *i* (the last frame shows all).
+    n_frames : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sim.result import Result
+    >>> ms = np.arange(0.0, 300.0, 5.0)
+    >>> make = lambda a: Result("t_ms", ms, {"angle_deg": ms / 10, "emg": a * ms / 300,
+    ...                                     "torque_nm": ms / 30})
+    >>> fig, draw, n = reflex_animation(make(1.0), make(0.3), n_frames=5)
+    >>> draw(n - 1)
+    """
+    if not isinstance(n_frames, (int, np.integer)) or not 2 <= n_frames <= _MAX_FRAMES:
+        raise ParameterError(f"n_frames = {n_frames!r} must be an integer in [2, {_MAX_FRAMES}]")
+    traces = [traces] if isinstance(traces, str) else list(traces)
+    for which, probe in (("before", before), ("after", after)):
+        missing = [name for name in traces if name not in probe]
+        if missing:
+            raise ParameterError(f"{which} has no trace(s) {', '.join(map(repr, missing))}; "
+                                 f"traces: {', '.join(probe.names)}")
+    fig = _figure(title, width_in=width_in, height_in=height_in)
+    fig.suptitle(title, fontsize=16)
+    fig.get_layout_engine().set(rect=(0.0, 0.05, 1.0, 0.95), h_pad=0.04, w_pad=0.04)
+    grid = fig.add_gridspec(len(traces), 2)
+    colors = (_C["vermillion"], _C["blue"])
+    end = max(float(before.axis[-1]), float(after.axis[-1]))
+    start = min(float(before.axis[0]), float(after.axis[0]))
+    lines, cursors = [], []
+    first: Axes | None = None
+    for row, name in enumerate(traces):
+        values = np.concatenate([np.ravel(before[name]), np.ravel(after[name])])
+        low, high = min(0.0, float(values.min())), float(values.max())
+        pad = 0.08 * (high - low or 1.0)
+        for col, (probe, color) in enumerate(zip((before, after), colors, strict=True)):
+            ax = _add_axes(fig, grid[row, col], **({"sharex": first} if first else {}))
+            first = first or ax
+            ax.set_ylim(low - pad, high + pad)
+            ax.set_xlim(start, end)
+            ax.tick_params(labelsize=10, length=3)
+            ax.grid(False)
+            (line,) = ax.plot([], [], color=color if name != "angle_deg" else "#444444",
+                              linewidth=2.2)
+            lines.append((line, probe.axis, np.asarray(probe[name])))
+            cursors.append(ax.axvline(start, color="#999999", linewidth=1.0, zorder=0))
+            if col == 0:
+                ax.set_ylabel(_label(probe, name).replace(" (", "\n("), fontsize=11)
+            else:
+                ax.tick_params(labelleft=False)
+            if row == 0:
+                ax.set_title(labels[col], loc="center", fontsize=14, fontweight="bold",
+                             color=color)
+            if row == len(traces) - 1:
+                ax.set_xlabel(axis_label(probe.axis_name, "ms"), fontsize=12)
+            else:
+                ax.tick_params(labelbottom=False)
+    clock = fig.text(0.01, 0.006, "", ha="left", va="bottom", fontsize=11, color="#333333",
+                     in_layout=False)
+    add_educational_label(fig).set_fontsize(10)
+
+    def draw(i: int) -> None:
+        now = start + (end - start) * i / (n_frames - 1)
+        for line, axis, values in lines:
+            shown = axis <= now + 1e-9
+            line.set_data(axis[shown], values[shown])
+        for cursor in cursors:
+            cursor.set_xdata([now, now])
+        clock.set_text(f"t = {now:.0f} ms")
+
+    draw(0)
+    return fig, draw, int(n_frames)
+
+
+def animate_reflex(
+    before: Result,
+    after: Result,
+    path: str | Path,
+    *,
+    fps: float = 20,
+    n_frames: int = 60,
+    dpi: float = 80,
+    **kw: Any,
+) -> Path:
+    """Write an animated GIF of one stretch reflex before and after the drug.
+
+    Two columns (before | after), rows for the imposed joint angle, the reflex
+    EMG and the joint torque; the traces draw in over time and the
+    educational label is in every frame.  The file is written atomically and
+    is byte-identical from one run to the next.
+
+    Parameters
+    ----------
+    before, after : Result
+        Stretch-reflex probes (axis ``t_ms``), e.g. from :func:`sim.stretch_reflex`
+        at zero and at a therapeutic CSF concentration.
+    path : path-like
+        Destination ending in ``.gif``.
+    fps : float, optional
+        Frames per second (1–50).
+    n_frames : int, optional
+        Number of frames (2–80), so the file stays small (< 2 MB).
+    dpi : float, optional
+        Resolution; 80 dpi × 8 in = 640 px wide.
+    **kw
+        Passed to :func:`reflex_animation` (``labels``, ``traces``, ``title``).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    import matplotlib
+    from matplotlib.animation import PillowWriter
+
+    final = Path(path)
+    if final.suffix.lower() != ".gif":
+        raise ParameterError(f"path = {str(path)!r} must end in .gif (an animated GIF is written)")
+    if not np.isfinite(fps) or not 1 <= fps <= 50:
+        raise ParameterError(f"fps = {fps!r} is outside the allowed range [1, 50]")
+    if not np.isfinite(dpi) or not 30 <= dpi <= 200:
+        raise ParameterError(f"dpi = {dpi!r} is outside the allowed range [30, 200]")
+    fig, draw, count = reflex_animation(before, after, n_frames=n_frames, **kw)
+    with figure_style(), matplotlib.rc_context(rc=_DETERMINISTIC_RC):
+        draw(count - 1)
+        _settle_layout(fig)
+        fig.set_layout_engine("none")  # same layout in every frame: no jitter
+        writer = PillowWriter(fps=fps)
+        with atomic_path(final) as tmp:
+            with writer.saving(fig, str(tmp), dpi):
+                for i in range(count):
+                    draw(i)
+                    writer.grab_frame()
+    return final

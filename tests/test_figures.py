@@ -1,0 +1,451 @@
+"""Tests of the scenario figures, the multiscale figure and the reflex animation.
+
+The tables are synthetic but follow the contract of ``sim.runner.run_tables``:
+one Result per table, columns ``series[arm]``, units per column.  Every test
+reads the line data back from the axes and compares them with the tables.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from sim import plotting
+from sim.fileio import EDUCATIONAL_LABEL
+from sim.result import Result
+
+FORBIDDEN = ("probability", "%", "risk of")
+
+
+# -- synthetic scenarios and tables ---------------------------------------------------
+
+
+def _scenario(kind, arms, panels, title, **settings):
+    arms = tuple(SimpleNamespace(name=name, label=label) for name, label in arms)
+    return SimpleNamespace(kind=kind, arms=arms, settings=settings,
+                           figure={"title": title, "panels": list(panels), "caption": ""})
+
+
+def _per_arm(arms, make):
+    return {f"{base}[{arm.name}]": values for arm in arms for base, values in make(arm).items()}
+
+
+def mechanism_case():
+    scenario = _scenario("mechanism", [("R", "R-baclofen"), ("racemic", "Racemic baclofen"),
+                                       ("S", "S-baclofen")],
+                         ["epsc_rel", "release_rel", "gabab_conductance"],
+                         "A modest cut in Ca²⁺ entry becomes a large cut in glutamate release")
+    bath = np.array([0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0])
+    ec50 = {"R": 1.0, "racemic": 2.0, "S": 120.0}
+
+    def make(arm):
+        activation = bath / (bath + ec50[arm.name])
+        return {"epsc_rel": 1 - 0.8 * activation, "activation_pre": activation}
+
+    response = Result("bath_um", bath, _per_arm(scenario.arms, make),
+                      units={"bath_um": "µM", **{f"{b}[{a.name}]": "1" for a in scenario.arms
+                                                 for b in ("epsc_rel", "activation_pre")}})
+    ca = np.array([0.5, 0.6, 0.65, 0.7, 0.8, 0.9, 1.0])
+    calcium = Result("ca_influx_rel", ca, {"release_rel": ca**3.8, "fourth_power": ca**4},
+                     units={"ca_influx_rel": "1", "release_rel": "1", "fourth_power": "1"})
+    t = np.arange(0.0, 1000.0, 5.0)
+    single = 0.05 * (np.exp(-t / 200) - np.exp(-t / 40))
+    cascade = Result("t_ms", t, {"single_pulse": single, "burst": 8 * single},
+                     units={"t_ms": "ms", "single_pulse": "1", "burst": "1"})
+    return scenario, {"concentration_response": response, "calcium_law": calcium,
+                      "gabab_cascade": cascade}
+
+
+def reflex_case():
+    scenario = _scenario("reflex", [("healthy", "Healthy"), ("spastic", "Spastic")],
+                         ["emg", "emg_peak", "threshold_angle_deg"],
+                         "Spasticity: an overactive reflex that grows with stretch velocity",
+                         trace_velocity_deg_s=120.0)
+    velocity = np.array([15.0, 30.0, 60.0, 90.0, 120.0, 150.0, 200.0])
+    size = {"healthy": 0.1, "spastic": 0.6}
+
+    def sweep(arm):
+        s = size[arm.name]
+        return {"emg_peak": s * velocity / (velocity + 60), "threshold_angle_deg": 12 - 20 * s
+                - velocity / 40, "torque_peak_nm": 200 * s * velocity / (velocity + 60)}
+
+    units = {"velocity_deg_s": "deg/s"}
+    for arm in scenario.arms:
+        units.update({f"emg_peak[{arm.name}]": "1", f"threshold_angle_deg[{arm.name}]": "deg",
+                      f"torque_peak_nm[{arm.name}]": "N·m"})
+    velocities = Result("velocity_deg_s", velocity, _per_arm(scenario.arms, sweep), units=units)
+    t = np.arange(0.0, 600.0, 2.0)
+    angle = np.clip((t - 50) * 0.12, 0, 20)
+    burst = np.exp(-(((t - 150) / 40) ** 2))
+
+    def traces(arm):
+        s = size[arm.name]
+        return {"emg": s * burst, "torque_nm": 5 + angle + 150 * s * burst, "angle_deg": angle,
+                "mn_rate_hz": 20 * s * burst}
+
+    units = {"t_ms": "ms"}
+    for arm in scenario.arms:
+        units.update({f"emg[{arm.name}]": "1", f"torque_nm[{arm.name}]": "N·m",
+                      f"angle_deg[{arm.name}]": "deg", f"mn_rate_hz[{arm.name}]": "imp/s"})
+    trace_table = Result("t_ms", t, _per_arm(scenario.arms, traces), units=units)
+    return scenario, {"velocity": velocities, "traces": trace_table}
+
+
+def _bands(index):
+    edges = np.array([0.10, 0.25, 0.50])
+    return np.asarray(plotting.SEDATION_BANDS)[np.searchsorted(edges, index, side="right")]
+
+
+def dose_case():
+    scenario = _scenario("dose-response", [("spastic", "Spastic patient, normal kidneys")],
+                         ["reflex_gain_rel", "voluntary_force_rel", "sedation_index"],
+                         "The therapeutic window: the reflex falls first, drowsiness and "
+                         "weakness follow")
+    dose = np.array([0.0, 10.0, 15.0, 30.0, 45.0, 60.0, 80.0, 120.0, 160.0])
+
+    def make(arm):
+        index = dose / (dose + 150)
+        return {"reflex_gain_rel": 1 - 0.7 * dose / (dose + 20),
+                "voluntary_force_rel": 1 - 0.3 * dose / (dose + 100),
+                "threshold_angle_deg": 5 + dose / 10, "spinal_effect_ng_ml": dose / 5,
+                "brain_ng_ml": dose / 5, "sedation_index": index, "sedation_band": _bands(index)}
+
+    units = {"daily_dose_mg": "mg"}
+    for arm in scenario.arms:
+        units.update({f"{b}[{arm.name}]": "1" for b in ("reflex_gain_rel", "voluntary_force_rel",
+                                                        "sedation_index", "sedation_band")})
+    return scenario, {"dose": Result("daily_dose_mg", dose, _per_arm(scenario.arms, make),
+                                     units=units)}
+
+
+def course_case(hours=72.0, panels=("spinal_effect_ng_ml", "brain_ng_ml", "reflex_gain_rel",
+                                    "sedation_band")):
+    scenario = _scenario("course", [("oral", "Oral 20 mg four times a day"),
+                                    ("intrathecal", "Intrathecal 100 µg/day")], panels,
+                         "Intrathecal delivery reaches the cord with a fraction of the brain "
+                         "exposure")
+    t = np.arange(0.0, hours + 0.25, 0.25)
+    wave = 1 - np.exp(-t / 6) + 0.3 * np.maximum(np.sin(2 * np.pi * t / 6), 0)
+
+    def make(arm):
+        oral = arm.name == "oral"
+        plasma = (150 if oral else 2) * wave
+        spinal = 15 * wave if oral else 14 * (1 - np.exp(-t / 10))
+        brain = (15 if oral else 0.3) * wave
+        index = brain / (brain + 40)
+        return {"plasma_ng_ml": plasma, "csf_ng_ml": spinal, "spinal_effect_ng_ml": spinal,
+                "brain_ng_ml": brain, "receptor_availability": 1 - 0.1 * (1 - np.exp(-t / 200)),
+                "reflex_gain_rel": 1 - spinal / (spinal + 10), "sedation_index": index,
+                "sedation_band": _bands(index)}
+
+    units = {"t_h": "h"}
+    for arm in scenario.arms:
+        for base in ("plasma_ng_ml", "csf_ng_ml", "spinal_effect_ng_ml", "brain_ng_ml"):
+            units[f"{base}[{arm.name}]"] = "ng/mL"
+        for base in ("receptor_availability", "reflex_gain_rel", "sedation_index"):
+            units[f"{base}[{arm.name}]"] = "1"
+    return scenario, {"course": Result("t_h", t, _per_arm(scenario.arms, make), units=units)}
+
+
+def mechanisms_case():
+    scenario = _scenario("mechanisms", [("presynaptic", "Presynaptic only"),
+                                        ("postsynaptic", "Postsynaptic only"), ("both", "Both")],
+                         ["h_reflex_ratio", "release_rel", "girk_conductance_ns"],
+                         "An H-reflex cannot tell a presynaptic from a postsynaptic action")
+    csf = np.array([0.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0])
+
+    def make(arm):
+        pre = arm.name in ("presynaptic", "both")
+        post = arm.name in ("postsynaptic", "both")
+        release = 1 - 0.8 * csf / (csf + 50) if pre else np.ones_like(csf)
+        girk = 20 * csf / (csf + 500) if post else np.zeros_like(csf)
+        h = 0.6 * release / (1 + girk / 20)
+        return {"h_reflex_ratio": h, "release_rel": release, "girk_conductance_ns": girk,
+                "reflex_gain_rel": h / 0.6}
+
+    units = {"csf_ng_ml": "ng/mL"}
+    for arm in scenario.arms:
+        units.update({f"h_reflex_ratio[{arm.name}]": "1", f"release_rel[{arm.name}]": "1",
+                      f"girk_conductance_ns[{arm.name}]": "nS", f"reflex_gain_rel[{arm.name}]": "1"})
+    return scenario, {"concentration": Result("csf_ng_ml", csf, _per_arm(scenario.arms, make),
+                                              units=units)}
+
+
+CASES = {"mechanism": mechanism_case, "reflex": reflex_case, "dose-response": dose_case,
+         "course": course_case, "mechanisms": mechanisms_case}
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _all_texts(fig):
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+
+
+def _data_lines(fig):
+    """(axes, line) pairs of every drawn data line (reference lines excluded)."""
+    axes = [a for ax in _panels(fig) for a in (ax, *ax.child_axes)]
+    return [(ax, line) for ax in axes for line in ax.get_lines()
+            if line.get_gid() != plotting._REFERENCE_GID]
+
+
+def _panels(fig):
+    """Axes of a figure without the strip that holds the arm legend."""
+    return [ax for ax in fig.axes if ax.get_gid() != plotting._LEGEND_GID]
+
+
+def _find_line(fig, x, y, label=None):
+    for _, line in _data_lines(fig):
+        if label is not None and line.get_label() != label:
+            continue
+        xd, yd = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+        if xd.shape == np.shape(x) and np.array_equal(xd, x) and np.array_equal(yd, y):
+            return line
+    return None
+
+
+def _time(table):
+    t = table.axis
+    return t / 24.0 if t[-1] - t[0] > 72.0 else t
+
+
+def _expected_lines(scenario, tables):
+    """(x, y, label) of every line the figure must contain, read from the tables."""
+    arms, panels = scenario.arms, scenario.figure["panels"]
+    if scenario.kind == "mechanism":
+        table = tables["concentration_response"]
+        out = [(table.axis, table[f"{p}[{a.name}]"], a.label) for p in panels
+               if p in ("epsc_rel", "activation_pre") for a in arms]
+        calcium, cascade = tables["calcium_law"], tables["gabab_cascade"]
+        out += [(calcium.axis, calcium[n], None) for n in calcium.names]
+        out += [(cascade.axis, cascade[n], None) for n in cascade.names]
+        return out
+    if scenario.kind == "reflex":
+        out = []
+        for p in panels:
+            table = tables["traces"] if f"{p}[{arms[0].name}]" in tables["traces"] else \
+                tables["velocity"]
+            out += [(table.axis, table[f"{p}[{a.name}]"], a.label) for a in arms]
+        return out
+    name = {"dose-response": "dose", "course": "course", "mechanisms": "concentration"}
+    table = tables[name[scenario.kind]]
+    x = _time(table) if scenario.kind == "course" else table.axis
+    return [(x, table[f"{p}[{a.name}]"], a.label) for p in panels if p != "sedation_band"
+            for a in arms]
+
+
+def _check_figure(fig, scenario, tables):
+    fig.draw_without_rendering()
+    assert fig.get_suptitle() == scenario.figure["title"]
+    texts = _all_texts(fig)
+    assert EDUCATIONAL_LABEL in [t.get_text() for t in fig.texts]
+    letters = [t.get_text() for ax in fig.axes for t in ax.texts
+               if t.get_gid() == plotting._LETTER_GID]
+    assert letters == [chr(ord("A") + i) for i in range(len(scenario.figure["panels"]))]
+    for x, y, label in _expected_lines(scenario, tables):
+        assert _find_line(fig, x, y, label) is not None, (label, y[:3])
+    for ax in fig.axes:
+        if ax.axison and _data_lines_of(ax):
+            # every data panel names its quantity, on the y axis or above the panel
+            assert ax.get_ylabel() or ax.get_title(loc="left") or ax.get_yticklabels()
+    return texts
+
+
+def _data_lines_of(ax):
+    return [line for line in ax.get_lines() if line.get_gid() != plotting._REFERENCE_GID]
+
+
+# -- scenario figures -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(CASES))
+def test_scenario_figure_draws_the_table_data(kind):
+    scenario, tables = CASES[kind]()
+    fig = plotting.scenario_figure(scenario, tables)
+    _check_figure(fig, scenario, tables)
+    # every arm appears in a legend under its scenario label
+    legend_texts = {t.get_text() for legend in [*fig.legends, *(ax.get_legend() for ax in fig.axes)]
+                    if legend is not None for t in legend.get_texts()}
+    if kind != "mechanism":
+        assert {arm.label for arm in scenario.arms} <= legend_texts
+
+
+@pytest.mark.parametrize("kind", list(CASES))
+def test_scenario_figure_labels_carry_units(kind):
+    scenario, tables = CASES[kind]()
+    fig = plotting.scenario_figure(scenario, tables)
+    labels = " ".join(ax.get_xlabel() for ax in fig.axes)
+    expected = {"mechanism": "(µM)", "reflex": "(ms)", "dose-response": "(mg)",
+                "course": "(h)", "mechanisms": "(ng/mL)"}[kind]
+    assert expected in labels
+    assert "(s)" not in labels and "(ml)" not in labels  # not a unit guessed from the name
+
+
+def test_mechanism_axes_are_logarithmic_with_a_slope_four_guide():
+    scenario, tables = mechanism_case()
+    fig = plotting.scenario_figure(scenario, tables)
+    dose_ax, calcium_ax, cascade_ax = _panels(fig)
+    assert dose_ax.get_xscale() == "log"
+    assert calcium_ax.get_xscale() == calcium_ax.get_yscale() == "log"
+    assert any("slope 4" in line.get_label() for line in calcium_ax.get_lines())
+    assert cascade_ax.get_xlabel() == "Time (ms)"
+
+
+def test_mechanisms_axis_keeps_the_drug_free_point():
+    scenario, tables = mechanisms_case()
+    fig = plotting.scenario_figure(scenario, tables)
+    ax = _panels(fig)[0]
+    assert ax.get_xscale() == "symlog"
+    fig.draw_without_rendering()
+    assert ax.get_xlim()[0] <= 0.0
+
+
+def test_long_course_is_drawn_in_days():
+    scenario, tables = course_case(hours=288.0, panels=("plasma_ng_ml", "reflex_gain_rel",
+                                                        "sedation_band"))
+    fig = plotting.scenario_figure(scenario, tables)
+    _check_figure(fig, scenario, tables)
+    assert "Time (days)" in [ax.get_xlabel() for ax in fig.axes]
+
+
+def test_sedation_panels_are_qualitative_bands():
+    for case in (dose_case, course_case):
+        scenario, tables = case()
+        fig = plotting.scenario_figure(scenario, tables)
+        fig.draw_without_rendering()
+        for text in _all_texts(fig):
+            assert not any(word in text.lower() for word in FORBIDDEN), text
+        for ax in fig.axes:
+            ticks = [t.get_text() for t in ax.get_yticklabels()]
+            assert not any("%" in t for t in ticks)
+    scenario, tables = course_case()
+    fig = plotting.scenario_figure(scenario, tables)
+    band_ax = _panels(fig)[3]
+    assert {c.get_label() for c in band_ax.collections} <= set(plotting.SEDATION_BANDS)
+    assert band_ax.collections  # coloured blocks, not a curve
+
+
+def test_dose_response_panels_share_the_dose_axis():
+    scenario, tables = dose_case()
+    fig = plotting.scenario_figure(scenario, tables)
+    fig.draw_without_rendering()
+    limits = {ax.get_xlim() for ax in _panels(fig)}
+    assert len(limits) == 1
+    texts = _all_texts(fig)
+    assert {"none", "mild", "moderate", "marked"} <= set(texts)
+
+
+def test_scenario_figure_saves(tmp_path):
+    scenario, tables = course_case()
+    fig = plotting.scenario_figure(scenario, tables)
+    (png,) = plotting.save_figure(fig, tmp_path / "routes", formats="png", dpi=60)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_scenario_figure_rejects_bad_input():
+    scenario, tables = course_case(panels=("not_a_series",))
+    with pytest.raises(plotting.ParameterError, match="not_a_series"):
+        plotting.scenario_figure(scenario, tables)
+    scenario.kind = "opera"
+    with pytest.raises(plotting.ParameterError, match="opera"):
+        plotting.scenario_figure(scenario, tables)
+
+
+# -- multiscale figure and animation --------------------------------------------------
+
+
+def _probe(size):
+    t = np.arange(0.0, 400.0, 2.0)
+    angle = np.clip((t - 50) * 0.12, 0, 20)
+    burst = size * np.exp(-(((t - 140) / 35) ** 2))
+    return Result("t_ms", t, {"angle_deg": angle, "emg": burst, "torque_nm": 5 + angle + 100 * burst},
+                  units={"angle_deg": "deg", "emg": "1", "torque_nm": "N·m"})
+
+
+def _day():
+    t = np.arange(0.0, 24.25, 0.25)
+    phase = np.mod(t, 8.0)
+    level = 10 + 20 * (np.exp(-0.2 * phase) - np.exp(-1.5 * phase)) + 0.05 * t
+    return Result("t_h", t, {"spinal_effect_ng_ml[oral]": level, "plasma_ng_ml[oral]": 10 * level},
+                  units={"spinal_effect_ng_ml[oral]": "ng/mL", "plasma_ng_ml[oral]": "ng/mL"})
+
+
+def test_multiscale_figure_places_probes_at_trough_and_peak():
+    course = _day()
+    probes = {"trough": _probe(0.5), "peak": _probe(0.2)}
+    fig = plotting.multiscale_figure(course, probes, arm="oral")
+    fig.draw_without_rendering()
+    assert "reflex" in fig.get_suptitle().lower()
+    assert EDUCATIONAL_LABEL in [t.get_text() for t in fig.texts]
+    main = fig.axes[0]
+    level = course["spinal_effect_ng_ml[oral]"]
+    assert _find_line(fig, course.axis, level) is not None
+    for probe in probes.values():
+        assert _find_line(fig, probe.axis, probe["emg"]) is not None
+    # insets share their y-range so the sizes compare honestly
+    insets = main.child_axes
+    assert len(insets) == 2
+    assert len({ax.get_ylim() for ax in insets}) == 1
+    # the trough marker sits at the lowest level, the peak marker at the highest
+    markers = {line.get_label(): (line.get_xdata()[0], line.get_ydata()[0])
+               for line in main.get_lines() if line.get_gid() == "probe-marker"}
+    assert markers["trough"][1] == pytest.approx(level.min())
+    assert markers["peak"][1] == pytest.approx(level.max())
+
+
+def test_multiscale_figure_accepts_explicit_times():
+    course = _day()
+    fig = plotting.multiscale_figure(course, {"trough": _probe(0.5), "peak": _probe(0.2)},
+                                     arm="oral", series="plasma_ng_ml",
+                                     times_h={"trough": 8.0, "peak": 9.0})
+    main = fig.axes[0]
+    markers = {line.get_label(): line.get_xdata()[0] for line in main.get_lines()
+               if line.get_gid() == "probe-marker"}
+    assert markers == {"trough": 8.0, "peak": 9.0}
+
+
+def test_reflex_animation_frames_carry_the_label():
+    fig, draw, n_frames = plotting.reflex_animation(_probe(0.6), _probe(0.2), n_frames=10)
+    assert EDUCATIONAL_LABEL in [t.get_text() for t in fig.texts]
+    draw(n_frames - 1)
+    before_emg = _find_line(fig, _probe(0.6).axis, _probe(0.6)["emg"])
+    assert before_emg is not None  # the last frame shows the whole trace
+
+
+def test_animate_reflex_writes_a_small_deterministic_gif(tmp_path):
+    from PIL import Image
+
+    path = plotting.animate_reflex(_probe(0.6), _probe(0.2), tmp_path / "reflex.gif", fps=10,
+                                   n_frames=12)
+    data = path.read_bytes()
+    assert data[:6] == b"GIF89a"
+    assert len(data) < 2_000_000
+    with Image.open(path) as image:
+        assert image.n_frames == 12
+    again = plotting.animate_reflex(_probe(0.6), _probe(0.2), tmp_path / "again.gif", fps=10,
+                                    n_frames=12)
+    assert again.read_bytes() == data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again.gif", "reflex.gif"]
+
+
+def test_animate_reflex_rejects_bad_input(tmp_path):
+    with pytest.raises(plotting.ParameterError, match="gif"):
+        plotting.animate_reflex(_probe(0.6), _probe(0.2), tmp_path / "reflex.mp4")
+    with pytest.raises(plotting.ParameterError, match="n_frames"):
+        plotting.animate_reflex(_probe(0.6), _probe(0.2), tmp_path / "r.gif", n_frames=500)
+
+
+# -- a real scenario through the runner ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["mechanisms-compared"])
+def test_real_scenario_figure_draws_the_runner_tables(name):
+    runner = pytest.importorskip("sim.runner")
+    from sim import scenario as scenarios
+
+    scenario = scenarios.load(name)
+    tables = runner.run_tables(scenario)
+    fig = plotting.scenario_figure(scenario, tables)
+    _check_figure(fig, scenario, tables)
