@@ -853,7 +853,8 @@ def fast_stretch_emg(a_pre: Any, a_post: Any, *, severity: Any = 1.0,
 
     Examples
     --------
-    >>> bool(fast_stretch_emg(0.15, 0.0) > fast_stretch_emg(0.9, 0.5))
+    >>> drug_free, high_dose = fast_stretch_emg([0.15, 0.9], [0.0, 0.5])
+    >>> bool(drug_free > high_dose)
     True
     """
     r = probe(_patient(severity), RampAndHold(velocity_deg_s=velocity_deg_s), a_pre=a_pre, a_post=a_post,
@@ -918,7 +919,8 @@ def voluntary_force(a_pre: Any, a_post: Any, *, severity: Any = 1.0, dt_ms: floa
 
     Examples
     --------
-    >>> bool(voluntary_force(0.15, 0.0) > voluntary_force(0.9, 0.5))
+    >>> drug_free, high_dose = voluntary_force([0.15, 0.9], [0.0, 0.5])
+    >>> bool(drug_free > high_dose)
     True
     """
     r = probe(_patient(severity), STANDARD_CONTRACTION, a_pre=a_pre, a_post=a_post, dt_ms=dt_ms, traces=(), **model)
