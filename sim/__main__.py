@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="comma-separated figure formats: png, svg, pdf (default: all three)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a value: a path in the file (settings.hours=48) or a model "
-                     "parameter (motoneuron.pic_gain=1.5); repeatable")
+                     "parameter (motoneuron.pic_conductance_spastic_ns=20); repeatable")
     run.set_defaults(handler=_cmd_run)
 
     figures = commands.add_parser(

@@ -2,7 +2,7 @@
 
 :class:`ModelParameters` holds one parameter object per stage of the chain.
 Scenarios and the command line change single values by dotted name
-(``"motoneuron.pic_gain"``); a misspelled stage or field is an error with a
+(``"motoneuron.pic_conductance_spastic_ns"``); a misspelled stage or field is an error with a
 "did you mean" hint, and every value is validated by its stage's dataclass.
 
 Examples
