@@ -1,0 +1,81 @@
+"""Tests of sim.explorer: lazy matplotlib, the display-free model, in-place updates, headless error."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import sim
+from sim import explorer
+from sim.errors import ParameterError, SimError
+
+
+def test_import_does_not_import_matplotlib():
+    code = "import sys, sim, sim.explorer; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.fixture(scope="module")
+def model():
+    m = explorer.ExplorerModel()
+    m.update()  # builds the cached grids once for this module
+    return m
+
+
+def test_update_returns_consistent_arrays(model):
+    data = model.update(route="oral", oral_dose_mg=10.0)
+    n = data["t_h"].size
+    for name in ("plasma_ng_ml", "spinal_effect_ng_ml", "brain_ng_ml", "reflex_gain_rel", "sedation_index"):
+        assert data[name].shape == (n,) and np.all(np.isfinite(data[name]))
+    assert data["emg_treated"].shape == data["emg_untreated"].shape == data["trace_t_ms"].shape
+    assert data["sedation_band"] in ("none", "mild", "moderate", "marked")
+
+
+def test_more_drug_less_reflex_and_kidneys_raise_plasma(model):
+    low = model.update(route="oral", oral_dose_mg=5.0, creatinine_clearance_ml_min=100.0)
+    high = model.update(oral_dose_mg=30.0)
+    assert high["reflex_gain_rel"][-24:].mean() < low["reflex_gain_rel"][-24:].mean()
+    assert high["emg_treated"].max() <= low["emg_treated"].max() + 1e-9
+    impaired = model.update(creatinine_clearance_ml_min=25.0)
+    assert impaired["plasma_ng_ml"][-1] > high["plasma_ng_ml"][-1]
+    it = model.update(route="intrathecal", it_rate_ug_per_day=100.0, creatinine_clearance_ml_min=100.0)
+    assert it["brain_ng_ml"].max() < high["brain_ng_ml"].max()
+    model.update(route="oral", oral_dose_mg=10.0)
+
+
+def test_invalid_controls_are_errors(model):
+    with pytest.raises(ParameterError, match="did you mean 'route'"):
+        model.update(rout="oral")
+    with pytest.raises(ParameterError):
+        model.update(oral_dose_mg=500.0)
+    with pytest.raises(ParameterError):
+        model.update(mechanism="both sides")
+
+
+def test_figure_updates_lines_in_place(model):
+    window = explorer.explore(show=False)
+    view = window.view
+    lines = dict(view.lines)
+    n_artists = len(view.fig.findobj())
+    before = lines["plasma_ng_ml"].get_ydata().copy()
+    window.refresh(oral_dose_mg=25.0)
+    window.widgets["creatinine_clearance_ml_min"].set_val(40.0)  # through the widget callback
+    assert window.model.controls["creatinine_clearance_ml_min"] == 40.0
+    assert all(view.lines[k] is v for k, v in lines.items())
+    assert not np.array_equal(before, lines["plasma_ng_ml"].get_ydata())
+    assert len(view.fig.findobj()) == n_artists
+    png = view.png()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_explore_without_gui_raises_clear_error(monkeypatch):
+    import matplotlib
+
+    monkeypatch.setattr(matplotlib, "get_backend", lambda: "agg")
+    with pytest.raises(explorer.GuiUnavailableError, match="notebooks/explore.ipynb") as info:
+        sim.explore()
+    assert isinstance(info.value, SimError)
