@@ -55,7 +55,7 @@ Examples
 >>> course = sim.simulate(sim.Patient(condition="spastic"), sim.Oral(20, every_h=8, n_doses=3), 24,
 ...                       probe_every_h=1.0)
 >>> course
-Result(t_h: 25 points, 0–24 h; batch (); 24 series (plasma_ng_ml, csf_ng_ml, spinal_effect_ng_ml, …))
+Result(t_h: 25 points, 0–24 h; batch (); series: 24 series (plasma_ng_ml, csf_ng_ml, spinal_effect_ng_ml, …))
 >>> bool(course.reflex_gain_rel.min() < 1.0), str(course.sedation_band[0])
 (True, 'none')
 """
