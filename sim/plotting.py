@@ -1354,18 +1354,19 @@ def reflex_arc_schematic(ax: Axes | None = None) -> Axes:
 # ---------------------------------------------------------------------------
 
 # Short headings above the panels of scenario figures: what the panel shows, in
-# words a student reads first.  Unknown names get none.
+# words a student reads first.  They describe and never claim: the claim is the
+# scenario's title, and the data under a heading may not bear a claim out.
 _PANEL_HEADINGS = {
-    "epsc_rel": "R is the active form",
+    "epsc_rel": "Enantiomers compared",
     "activation_pre": "Presynaptic activation",
     "release_rel": "Release ∝ (Ca²⁺ entry)⁴",
     "gabab_conductance": "Slow G-protein cascade",
     "emg": "Reflex EMG",
     "torque_nm": "Reflex torque",
     "mn_rate_hz": "Motoneuron firing",
-    "emg_peak": "Grows with velocity",
-    "torque_peak_nm": "Torque grows with velocity",
-    "threshold_angle_deg": "Starts earlier when fast",
+    "emg_peak": "Peak EMG vs velocity",
+    "torque_peak_nm": "Peak torque vs velocity",
+    "threshold_angle_deg": "Onset angle vs velocity",
     "reflex_gain_rel": "Stretch-reflex gain",
     "voluntary_force_rel": "Voluntary strength",
     "sedation_index": "Sedation (qualitative)",
@@ -1375,8 +1376,8 @@ _PANEL_HEADINGS = {
     "spinal_effect_ng_ml": "Level at the spinal cord",
     "brain_ng_ml": "Level in the brain",
     "receptor_availability": "GABA-B receptors available",
-    "h_reflex_ratio": "H-reflex: all three fall",
-    "girk_conductance_ns": "Postsynaptic K⁺ leak",
+    "h_reflex_ratio": "H-reflex",
+    "girk_conductance_ns": "Motoneuron GIRK conductance",
     "tone_discomfort_rel": "Discomfort from tightness",
     "nociceptive_signal_rel": "Pain (nociceptive) signal",
     "spasm_index": "Spasms",
@@ -1581,7 +1582,7 @@ def _time_ticks(ax: Axes, t: np.ndarray, divisor: float) -> None:
 
     span = float(t[-1] - t[0]) if t.size else 0.0
     if divisor == 1.0:
-        step = next((s for s in (1, 2, 4, 6, 12, 24) if span / s <= 12), 24)
+        step = next((s for s in (1, 2, 4, 6, 12, 24) if span / s <= 8), 24)
     else:
         step = next((s for s in (1, 2, 7, 14, 28) if span / s <= 12), 28)
     ax.xaxis.set_major_locator(MultipleLocator(step))
@@ -1705,6 +1706,14 @@ def _cascade_panel(ax: Axes, table: Result) -> None:
     ax.set_ylabel(axis_label("gabab_conductance", "1"))
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper right", fontsize=13)
+    if {"single_pulse", "burst"} <= set(table.names):
+        single = float(np.max(table["single_pulse"]))
+        burst = float(np.max(table["burst"]))
+        if single > 0 and burst > 2 * single:
+            # Supralinear: a burst of n pulses gives far more than n single responses.
+            ax.text(0.97, 0.62, f"peak after a burst\n≈ {burst / single:.0f}× one pulse",
+                    transform=ax.transAxes, ha="right", va="center", fontsize=13,
+                    color="#333333")
 
 
 def _generic_panel(ax: Axes, name: str, tables: Mapping[str, Result], arms: Sequence[Any]) -> None:
@@ -1849,8 +1858,11 @@ def _course_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure,
                 _arm_line(ax, t, table[_arm_key(table, name, arm)], arm)
             label = _label(table, _arm_key(table, name, arms[0]), name)
             if stacked:
+                from matplotlib.ticker import MaxNLocator
+
                 # Rows are short: name the quantity above the panel, unit included.
                 ax.set_title(label, loc="left", fontsize=15, fontweight="bold", pad=6)
+                ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
             else:
                 _heading(ax, name)
                 ax.set_ylabel(_wrap_label(label), fontsize=14)
@@ -2134,7 +2146,7 @@ def multiscale_figure(
     ax.spines["left"].set_bounds(0.0, level_top * 1.05)
     ticks = [v for v in ax.get_yticks() if 0 <= v <= level_top * 1.05]
     ax.set_yticks(ticks)
-    ax.set_ylabel(_label(course, key, series), loc="bottom")
+    ax.set_ylabel(_wrap_label(_label(course, key, series), 22), loc="bottom")
     ax.set_xlabel(xlabel)
     _time_ticks(ax, t, divisor)
     ax.grid(False)
@@ -2147,7 +2159,7 @@ def multiscale_figure(
     times = [_probe_time(t_h, level, name, probes[name], times_h) for name in keys]
     span = float(t[-1] - t[0]) or 1.0
     width, height, bottom = min(0.26, 0.9 / len(keys) - 0.03), 0.36, 0.58
-    lefts = _spread([(w / divisor - t[0]) / span for w in times], width)
+    lefts = _spread([(w / divisor - t[0]) / span for w in times], width, low=0.07)
     high = max(float(np.max(probes[k][trace])) for k in keys)
     low = min(0.0, *(float(np.min(probes[k][trace])) for k in keys))
     probe_colors = {"peak": _C["blue"], "trough": _C["vermillion"]}
@@ -2167,12 +2179,13 @@ def multiscale_figure(
         inset.set_xlim(float(probe.axis[0]), float(probe.axis[-1]))
         inset.tick_params(labelsize=11, length=3)
         inset.set_xlabel(axis_label(probe.axis_name, "ms"), fontsize=11, labelpad=1)
-        inset.set_ylabel(_label(probe, trace), fontsize=11, labelpad=1)
         inset.grid(False)
-        inset.set_title(f"{name.capitalize()}: {y:.3g} {probe_unit(course, key)}".rstrip(),
-                        loc="left", fontsize=13, fontweight="bold", color=color, pad=4)
+        # The quantity goes into the heading: a rotated label would crowd the ticks.
+        level_text = f"{y:.3g} {probe_unit(course, key)}".rstrip()
+        inset.set_title(f"{name.capitalize()} ({level_text}): {_label(probe, trace)}",
+                        loc="left", fontsize=12.5, fontweight="bold", color=color, pad=4)
         inset.patch.set_alpha(0.92)
-        connector = ConnectionPatch(xyA=(x, y), coordsA=ax.transData, xyB=(0.5, 0.0),
+        connector = ConnectionPatch(xyA=(x, y), coordsA=ax.transData, xyB=(0.5, -0.3),
                                     coordsB=inset.transAxes, color=color, linewidth=1.5,
                                     linestyle="--", zorder=4)
         connector.set_in_layout(False)
