@@ -1666,9 +1666,9 @@ def _calcium_panel(ax: Axes, table: Result) -> None:
 
     x = table.axis
     ax.plot(x, table["fourth_power"], color="#777777", linestyle="--", linewidth=2.0,
-            label="Pure Ca⁴ law (slope 4)", zorder=2)
+            label="Ca⁴ law (slope 4)", zorder=2)
     ax.plot(x, table["release_rel"], color=_C["blue"], linestyle="-", marker="o",
-            label="Model release", zorder=3)
+            label="Model", zorder=3)
     ax.set_xscale("log")
     ax.set_yscale("log")
     formatter = FuncFormatter(lambda v, _pos: _plain_number(v))
@@ -1697,21 +1697,22 @@ def _calcium_panel(ax: Axes, table: Result) -> None:
 
 def _cascade_panel(ax: Axes, table: Result) -> None:
     t = table.axis
-    styles = {"single_pulse": (_C["sky blue"], "--", "One GABA pulse"),
-              "burst": (_C["vermillion"], "-", "A burst of pulses")}
+    styles = {"single_pulse": (_C["sky blue"], "--", "1 pulse"),
+              "burst": (_C["vermillion"], "-", "Burst")}
     for name in table.names:
         color, linestyle, label = styles.get(name, ("#333333", "-.", name.replace("_", " ")))
         ax.plot(t, table[name], color=color, linestyle=linestyle, label=label)
     ax.set_xlabel(_label(table, table.axis_name))
     ax.set_ylabel(axis_label("gabab_conductance", "1"))
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper right", fontsize=13)
+    # Right half, mid-height: the responses peak early and have decayed there.
+    ax.legend(loc="center right", fontsize=13, handlelength=2.2)
     if {"single_pulse", "burst"} <= set(table.names):
         single = float(np.max(table["single_pulse"]))
         burst = float(np.max(table["burst"]))
         if single > 0 and burst > 2 * single:
             # Supralinear: a burst of n pulses gives far more than n single responses.
-            ax.text(0.97, 0.62, f"peak after a burst\n≈ {burst / single:.0f}× one pulse",
+            ax.text(0.97, 0.8, f"peak after a burst\n≈ {burst / single:,.0f}× one pulse",
                     transform=ax.transAxes, ha="right", va="center", fontsize=13,
                     color="#333333")
 
