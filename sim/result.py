@@ -157,9 +157,11 @@ class Result:
 
     def unit(self, name: str) -> str:
         """Unit of *name* (``""`` if unknown)."""
+        if name in self.units:
+            return self.units[name]
         if name == self.axis_name:
             return self.axis_name.rsplit("_", 1)[-1]
-        return self.units.get(name, "")
+        return ""
 
     def __repr__(self) -> str:
         unit = self.unit(self.axis_name)

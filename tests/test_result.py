@@ -72,3 +72,9 @@ def test_summary_has_label_and_units():
 def test_written_files_are_world_readable(tmp_path):
     path = make().to_csv(tmp_path / "c.csv")
     assert path.stat().st_mode & 0o044 == 0o044
+
+
+def test_axis_unit_prefers_the_units_mapping():
+    r = Result("velocity_deg_s", [1.0, 2.0], {"x": [0.0, 1.0]}, units={"velocity_deg_s": "deg/s"})
+    assert r.unit("velocity_deg_s") == "deg/s"
+    assert Result("t_h", [0.0], {"x": [1.0]}).unit("t_h") == "h"
