@@ -52,8 +52,9 @@ PIC conductance g_PIC       30 nS     130 nS    PICs grow after SCI and cause su
                                                 reflexes/spasms (Li et al. 2004; Mahrous 2024)
 lowest recruitment          −57.7 mV  −53.0 mV  calibrated to H/M ≈ 0.38 / 0.56 with a silent
 threshold θ                                     pool at rest (rest-to-threshold margins ≈ 3.3
-                                                and 3.4 mV): the lower stretch-reflex threshold
-                                                of spasticity (Powers et al. 1989)
+                                                and 3.4 mV); the lower stretch-reflex
+                                                threshold of spasticity (Powers et al. 1989)
+                                                emerges from the other three differences
 pool recovery τ_rec         3 s       1 s       less post-activation depression in spastic
                                                 SCI (:mod:`sim.synapse`)
 ==========================  ========  ========  ==========================================
@@ -161,7 +162,7 @@ class MotoneuronParameters(Parameters):
     )
     pic_slope_mv: float = param(
         2.5, symbol="k_PIC", unit="mV", bounds=(0.2, 20.0), status="illustrative",
-        source="illustrative", description="slope factor of PIC activation",
+        source="illustrative: steep voltage dependence of PIC activation, as in motoneuron PIC models (choice, not a fit)", description="slope factor of PIC activation",
     )
     pic_time_constant_ms: float = param(
         200.0, symbol="τ_PIC", unit="ms", bounds=(10.0, 2000.0), status="literature",

@@ -205,7 +205,7 @@ class RampAndHold(Protocol):
     )
     hold_ms: float = param(
         300.0, symbol="t_hold", unit="ms", bounds=(0.0, 10_000.0), status="illustrative",
-        source="illustrative", description="hold phase shown after the slowest ramp",
+        source="illustrative: long enough to show the tonic (hold-phase) reflex", description="hold phase shown after the slowest ramp",
     )
 
     def ramp_duration_ms(self) -> np.ndarray:
@@ -304,7 +304,7 @@ class ElectricalVolley(Protocol):
 
     onset_ms: float = param(
         20.0, symbol="t_0", unit="ms", bounds=(0.0, 10_000.0), status="illustrative",
-        source="illustrative", description="time of the first pulse",
+        source="illustrative: a short quiet baseline before the volley", description="time of the first pulse",
     )
     intensity: Any = param(
         1.0, symbol="I", unit="1", bounds=(0.0, 1.0), status="illustrative",
@@ -318,11 +318,11 @@ class ElectricalVolley(Protocol):
     )
     n_pulses: float = param(
         1.0, symbol="n", unit="1", bounds=(1.0, 1000.0), status="illustrative",
-        source="illustrative", description="number of pulses in the train",
+        source="illustrative: 1 = a single H-reflex volley", description="number of pulses in the train",
     )
     frequency_hz: float = param(
         50.0, symbol="f", unit="Hz", bounds=(0.1, 500.0), status="illustrative",
-        source="illustrative", description="pulse frequency within a train",
+        source="illustrative: trains are used only for the spasm index", description="pulse frequency within a train",
     )
 
     def _pulse_starts(self) -> np.ndarray:
@@ -382,7 +382,7 @@ class VoluntaryContraction(Protocol):
     )
     contraction_ms: float = param(
         600.0, symbol="T_c", unit="ms", bounds=(10.0, 10_000.0), status="illustrative",
-        source="illustrative", description="length of the default probe after onset",
+        source="illustrative: long enough for force to plateau (activation τ ≈ 20–60 ms)", description="length of the default probe after onset",
     )
 
     def command_ns(self, t_ms: Any) -> np.ndarray:
