@@ -732,6 +732,11 @@ def save_figure(
             # Freeze the settled layout while saving, so all formats and all
             # later saves of the same figure share it; the engine comes back after.
             fig.set_layout_engine("none")
+            # Round the settled positions: layout solvers differ in the last bits from
+            # run to run, and SVG clip-path ids hash the exact floats.
+            for axes in fig.axes:
+                if axes.get_axes_locator() is None:
+                    axes.set_position(np.round(axes.get_position().bounds, 6))
         try:
             for fmt in chosen:
                 final = Path(f"{stem}.{fmt}")
