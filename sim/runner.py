@@ -121,11 +121,13 @@ def _reflex(scenario: Scenario) -> dict[str, Result]:
         common = dict(csf_ng_ml=arm.csf_ng_ml, enantiomer=arm.enantiomer, mechanism=arm.mechanism,
                       amplitude_deg=amplitude, receptor=params.receptor, **_stage_kwargs(params))
         sweep = stretch_reflex(arm.patient, velocities, traces=(), **common)
-        per_arm[arm.name] = {k: sweep[k] for k in ("emg_peak", "threshold_angle_deg", "torque_peak_nm")}
+        per_arm[arm.name] = {k: sweep[k] for k in ("emg_peak", "threshold_angle_deg", "trigger_angle_deg",
+                                                   "torque_peak_nm")}
         trace = stretch_reflex(arm.patient, trace_velocity, **common)
         t_ms = trace.axis if t_ms is None else t_ms
         traces[arm.name] = {k: trace[k] for k in ("emg", "torque_nm", "angle_deg", "mn_rate_hz")}
-    units = {"emg_peak": "1", "threshold_angle_deg": "deg", "torque_peak_nm": "N·m", "emg": "1",
+    units = {"emg_peak": "1", "threshold_angle_deg": "deg", "trigger_angle_deg": "deg",
+             "torque_peak_nm": "N·m", "emg": "1",
              "torque_nm": "N·m", "angle_deg": "deg", "mn_rate_hz": "Hz"}
     return {
         "velocity": _table("velocity_deg_s", velocities, per_arm, units, "deg/s"),
