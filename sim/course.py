@@ -26,9 +26,12 @@ enantiomer are smooth functions of two scalars: the drug's own presynaptic
 activation :math:`s = x_d/(1+x_d) \in [0, 1)` (a monotone transform of the
 effect-site concentration) and the receptor availability :math:`\rho`.
 With ``method="interpolate"`` (default) the probes run once on a fixed grid of
-:math:`s` (and of :math:`\rho` when it varies), all in one vectorised call per
-protocol, and every time point is read off by monotone piecewise-cubic (PCHIP)
-interpolation.  The grid is cached, so a second course with the same patient
+:math:`s` (65 nodes, denser where read-outs bend) by :math:`\rho` (5 nodes from the
+lowest reachable availability :math:`1/(1+\kappa)` to 1), all in one vectorised
+call per protocol, and every time point is read off by monotone piecewise-cubic
+(PCHIP) interpolation, first in :math:`s`, then in :math:`\rho`.  Measured against
+direct probing: median errors ≈ 0.001 in the relative read-outs, maxima ≈ 0.02–0.03
+where a read-out collapses steeply (see ``tests/test_course.py``).  The grid is cached, so a second course with the same patient
 and parameters (a slider move) costs only the exact PK and the interpolation.
 Points outside the grid (extreme overdose) are probed directly; nothing is
 extrapolated.  ``method="direct"`` probes every time point (the reference the
@@ -101,7 +104,10 @@ UNITS = {
 }
 
 #: Drug presynaptic-activation nodes of the interpolation grid (denser where read-outs bend).
-S_NODES = np.concatenate([np.linspace(0.0, 0.9, 19), [0.93, 0.96, 0.98, 0.99, 0.995, 0.999]])
+# The probes' cost is dominated by per-step overhead, not batch size (10 probes ≈ 6.5 s,
+# 340 probes ≈ 11 s for the four protocols), so a dense grid in one call is cheap.
+S_NODES = np.concatenate([np.linspace(0.0, 0.5, 41), np.linspace(0.525, 0.95, 18),
+                          [0.96, 0.97, 0.98, 0.99, 0.995, 0.999]])
 #: Receptor-availability nodes used when availability varies during a course.
 RHO_POINTS = 5
 
@@ -205,20 +211,49 @@ def _activations_from_s(s: np.ndarray, rho: np.ndarray, mechanism: str, enantiom
                                          np.shape(conc), np.shape(rho))), params=params.receptor)
 
 
+def _pchip_slopes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Fritsch–Carlson monotone slopes along the last axis of *y* (nodes *x*), vectorised."""
+    h = np.diff(x)
+    delta = np.diff(y, axis=-1) / h
+    slopes = np.zeros_like(y)
+    left, right = delta[..., :-1], delta[..., 1:]
+    w1, w2 = 2.0 * h[1:] + h[:-1], h[1:] + 2.0 * h[:-1]
+    same_sign = left * right > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        harmonic = (w1 + w2) / (w1 / left + w2 / right)
+    slopes[..., 1:-1] = np.where(same_sign, harmonic, 0.0)
+    # One-sided three-point ends, limited so the ends stay monotone.
+    for end, d0, d1, h0, h1 in ((0, delta[..., 0], delta[..., 1], h[0], h[1]),
+                                (-1, delta[..., -1], delta[..., -2], h[-1], h[-2])):
+        m = ((2.0 * h0 + h1) * d0 - h0 * d1) / (h0 + h1)
+        m = np.where(np.sign(m) != np.sign(d0), 0.0, m)
+        m = np.where((np.sign(d0) != np.sign(d1)) & (np.abs(m) > 3.0 * np.abs(d0)), 3.0 * d0, m)
+        slopes[..., end] = m
+    return slopes
+
+
 def _interpolator(values: np.ndarray, rho_nodes: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """Monotone cubic (PCHIP) in s for every availability node, then linear in availability."""
+    """Monotone piecewise-cubic (PCHIP) in s, then PCHIP in availability, point by point."""
     spline = PchipInterpolator(S_NODES, values, axis=0)
     if rho_nodes.size == 1:
         return lambda s, rho: spline(s)[..., 0]
 
     def evaluate(s: np.ndarray, rho: np.ndarray) -> np.ndarray:
-        columns = spline(s)  # (..., n_rho)
+        columns = spline(s)  # (..., n_rho): the read-out at every availability node
+        slopes = _pchip_slopes(rho_nodes, columns)
         upper = np.clip(np.searchsorted(rho_nodes, rho, side="right"), 1, rho_nodes.size - 1)
-        low_rho, high_rho = rho_nodes[upper - 1], rho_nodes[upper]
-        weight = np.clip((rho - low_rho) / (high_rho - low_rho), 0.0, 1.0)
-        low = np.take_along_axis(columns, (upper - 1)[..., None], axis=-1)[..., 0]
-        high = np.take_along_axis(columns, upper[..., None], axis=-1)[..., 0]
-        return low * (1.0 - weight) + high * weight
+        lower = upper - 1
+        h = rho_nodes[upper] - rho_nodes[lower]
+        t = np.clip((rho - rho_nodes[lower]) / h, 0.0, 1.0)
+
+        def pick(array: np.ndarray, index: np.ndarray) -> np.ndarray:
+            return np.take_along_axis(array, index[..., None], axis=-1)[..., 0]
+
+        y0, y1 = pick(columns, lower), pick(columns, upper)
+        m0, m1 = pick(slopes, lower) * h, pick(slopes, upper) * h
+        t2, t3 = t * t, t * t * t
+        return ((2 * t3 - 3 * t2 + 1) * y0 + (t3 - 2 * t2 + t) * m0
+                + (-2 * t3 + 3 * t2) * y1 + (t3 - t2) * m1)
 
     return evaluate
 
