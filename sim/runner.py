@@ -199,7 +199,7 @@ def _mechanisms(scenario: Scenario) -> dict[str, Result]:
         a_pre = np.stack([np.append(pre, baseline_pre) for pre, _ in activations])
         a_post = np.stack([np.append(post, 0.0) for _, post in activations])
         severity = np.stack([np.broadcast_to(arm.patient.severity, (csf.size + 1,)) for arm in arms])
-        values = course.readouts(a_pre, a_post, severity, params)
+        values = course.readouts(a_pre, a_post, severity, params, dt_ms=0.2)
         for row, arm in enumerate(arms):
             pre, post = activations[row]
             per_arm[arm.name] = {
