@@ -48,7 +48,9 @@ Reflex: ``reflex_gain_rel`` (peak reflex EMG for the standard fast stretch,
 relative to the same patient drug-free and untreated), ``threshold_angle_deg``
 (at the standard velocity), ``h_reflex_ratio``, ``spasm_index`` (ms that
 PIC-sustained firing outlasts a brief Ia train).  Function:
-``voluntary_force_rel``.  Comfort: ``tone_discomfort_rel`` and
+``voluntary_force_rel`` (spinal weakness × the central drive left under
+sedation, :func:`sim.outcomes.central_drive_factor`) and its spinal part alone,
+``voluntary_force_spinal_rel``.  Comfort: ``tone_discomfort_rel`` and
 ``nociceptive_signal_rel`` (:mod:`sim.outcomes`).  Central depression:
 ``sedation_index`` (qualitative, in [0, 1]) and ``sedation_band``.
 
@@ -58,7 +60,7 @@ Examples
 >>> course = sim.simulate(sim.Patient(condition="spastic"), sim.Oral(20, every_h=8, n_doses=3), 24,
 ...                       probe_every_h=1.0)
 >>> course
-Result(t_h: 25 points, 0–24 h; batch (); series: 24 series (plasma_ng_ml, csf_ng_ml, spinal_effect_ng_ml, …))
+Result(t_h: 25 points, 0–24 h; batch (); series: 25 series (plasma_ng_ml, csf_ng_ml, spinal_effect_ng_ml, …))
 >>> bool(course.reflex_gain_rel.min() < 1.0), str(course.sedation_band[0])
 (True, 'none')
 """
@@ -98,6 +100,7 @@ UNITS = {
     "receptor_availability": "1", "ca_influx_rel": "1", "release_rel": "1",
     "girk_conductance_ns": "nS", "reflex_gain_rel": "1", "threshold_angle_deg": "deg",
     "h_reflex_ratio": "1", "spasm_index": "ms", "voluntary_force_rel": "1",
+    "voluntary_force_spinal_rel": "1",
     "tone_discomfort_rel": "1", "nociceptive_signal_rel": "1", "sedation_index": "1",
     "sedation_band": "band", "gut_mg": "mg", "urine_unchanged_mg": "mg", "dosed_mg": "mg",
     "emg_peak": "1", "torque_peak_nm": "N·m", "voluntary_force_n": "N",
@@ -357,7 +360,9 @@ def simulate(
         "threshold_angle_deg": values["threshold_angle_deg"],
         "h_reflex_ratio": values["h_reflex_ratio"],
         "spasm_index": values["spasm_index"],
-        "voluntary_force_rel": values["voluntary_force_n"] / reference["voluntary_force_n"],
+        "voluntary_force_rel": values["voluntary_force_n"] / reference["voluntary_force_n"]
+        * outcomes.central_drive_factor(sedation, params.sedation),
+        "voluntary_force_spinal_rel": values["voluntary_force_n"] / reference["voluntary_force_n"],
         "tone_discomfort_rel": outcomes.tone_discomfort_rel(values["torque_peak_nm"],
                                                             reference["torque_peak_nm"]),
         "nociceptive_signal_rel": outcomes.nociceptive_signal_rel(drug_pre, params.comfort),

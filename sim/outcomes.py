@@ -29,6 +29,11 @@ marked       S ≥ 0.50             marked drowsiness and confusion (overdose-li
 The band edges are illustrative teaching choices: "none" covers the labelled
 starting dose, "moderate" begins near the usual oral maximum.
 
+Weakness has two sources in the model: less Ia support and more GIRK
+conductance at the spinal motoneurons (computed by the reflex probes), and
+central depression, which removes a fraction :math:`w_c S` of the descending
+voluntary drive (:func:`central_drive_factor`, illustrative).
+
 Comfort and pain
 ----------------
 Baclofen is not a painkiller.  Two signals make that explicit:
@@ -69,6 +74,7 @@ __all__ = [
     "ComfortParameters",
     "sedation_index",
     "sedation_band",
+    "central_drive_factor",
     "nociceptive_signal_rel",
     "tone_discomfort_rel",
 ]
@@ -99,6 +105,13 @@ class SedationParameters(Parameters):
         2.0, symbol="n", unit="1", bounds=(0.5, 6.0), status="calibrated",
         source="calibration notes §8.15: n ≈ 1–2 (choice); 2 keeps low doses band 'none'",
         description="steepness of the sedation scale",
+    )
+    central_drive_loss: float = param(
+        0.3, symbol="w_c", unit="1", bounds=(0.0, 1.0), status="illustrative",
+        source="illustrative: weakness is listed among baclofen's CNS-depression effects (label: "
+        "weakness 5–15%; project seed text); modelled as a loss of descending voluntary drive "
+        "proportional to the sedation index, so the usual oral maximum costs ≈ 10% of strength",
+        description="fraction of voluntary drive lost at a sedation index of 1",
     )
     band_edges: tuple = param(
         (0.10, 0.25, 0.50), symbol="S_edges", unit="1", status="illustrative",
@@ -154,6 +167,19 @@ def sedation_index(activation_brain: Any, params: SedationParameters | None = No
     a = check_range("activation_brain", activation_brain, 0.0, 1.0)
     x = (a / params.half_activation) ** params.hill_coefficient
     return x / (1.0 + x)
+
+
+def central_drive_factor(index: Any, params: SedationParameters | None = None) -> np.ndarray:
+    """Fraction of descending voluntary drive left under central depression: 1 − w_c·S.
+
+    Examples
+    --------
+    >>> float(central_drive_factor(0.0)), round(float(central_drive_factor(0.5)), 2)
+    (1.0, 0.85)
+    """
+    params = params or SedationParameters()
+    s = check_range("sedation_index", index, 0.0, 1.0)
+    return 1.0 - params.central_drive_loss * s
 
 
 def sedation_band(index: Any, params: SedationParameters | None = None) -> np.ndarray:

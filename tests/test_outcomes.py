@@ -9,6 +9,7 @@ from sim.outcomes import (
     BANDS,
     ComfortParameters,
     SedationParameters,
+    central_drive_factor,
     nociceptive_signal_rel,
     sedation_band,
     sedation_index,
@@ -60,3 +61,9 @@ def test_tone_discomfort_ratio_and_errors():
         tone_discomfort_rel(-1.0, 4.0)
     with pytest.raises(ParameterError, match="activation_brain = 1.5"):
         sedation_index(1.5)
+
+
+def test_central_drive_factor_falls_with_sedation():
+    s = np.linspace(0.0, 1.0, 11)
+    factor = central_drive_factor(s)
+    assert factor[0] == 1.0 and np.all(np.diff(factor) < 0) and factor[-1] == pytest.approx(0.7)
