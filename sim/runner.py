@@ -111,24 +111,37 @@ def _mechanism(scenario: Scenario) -> dict[str, Result]:
 
 
 def _reflex(scenario: Scenario) -> dict[str, Result]:
+    from .patient import Patient
+
     settings = scenario.settings
     velocities = np.asarray(settings["velocities_deg_s"], dtype=float)
     amplitude = float(settings.get("amplitude_deg", 30.0))
     trace_velocity = float(settings.get("trace_velocity_deg_s", velocities.max()))
-    per_arm, traces, t_ms = {}, {}, None
+    # Arms that differ only in patient or CSF level run as one batch (one vectorised call).
+    groups: dict[tuple[str, str, str], list[Arm]] = {}
     for arm in scenario.arms:
-        params = _arm_params(arm)
-        common = dict(csf_ng_ml=arm.csf_ng_ml, enantiomer=arm.enantiomer, mechanism=arm.mechanism,
-                      amplitude_deg=amplitude, receptor=params.receptor, **_stage_kwargs(params))
-        sweep = stretch_reflex(arm.patient, velocities, traces=(), **common)
-        per_arm[arm.name] = {k: sweep[k] for k in ("emg_peak", "threshold_angle_deg", "trigger_angle_deg",
-                                                   "torque_peak_nm")}
-        trace = stretch_reflex(arm.patient, trace_velocity, **common)
-        t_ms = trace.axis if t_ms is None else t_ms
-        traces[arm.name] = {k: trace[k] for k in ("emg", "torque_nm", "angle_deg", "mn_rate_hz")}
+        groups.setdefault((repr(_arm_params(arm)), arm.mechanism, arm.enantiomer), []).append(arm)
+    summaries = ("emg_peak", "threshold_angle_deg", "trigger_angle_deg", "torque_peak_nm")
+    trace_names = ("emg", "torque_nm", "angle_deg", "mn_rate_hz")
+    per_arm, traces, t_ms = {}, {}, None
+    for (_, mechanism, enantiomer), arms in groups.items():
+        params = _arm_params(arms[0])
+        patient = Patient(condition="spastic", spasticity=[float(arm.patient.severity) for arm in arms])
+        csf = np.array([arm.csf_ng_ml for arm in arms])
+        common = dict(enantiomer=enantiomer, mechanism=mechanism, amplitude_deg=amplitude,
+                      receptor=params.receptor, **_stage_kwargs(params))
+        sweep = stretch_reflex(patient.replace(spasticity=patient.severity[:, None]), velocities,
+                               csf_ng_ml=csf[:, None], traces=(), **common)
+        trace = stretch_reflex(patient, trace_velocity, csf_ng_ml=csf, traces=trace_names, **common)
+        t_ms = trace.axis
+        for row, arm in enumerate(arms):
+            per_arm[arm.name] = {k: sweep[k][row] for k in summaries}
+            traces[arm.name] = {k: trace[k][row] for k in trace_names}
+    per_arm = {arm.name: per_arm[arm.name] for arm in scenario.arms}
+    traces = {arm.name: traces[arm.name] for arm in scenario.arms}
     units = {"emg_peak": "1", "threshold_angle_deg": "deg", "trigger_angle_deg": "deg",
-             "torque_peak_nm": "N·m", "emg": "1",
-             "torque_nm": "N·m", "angle_deg": "deg", "mn_rate_hz": "Hz"}
+             "torque_peak_nm": "N·m", "emg": "1", "torque_nm": "N·m", "angle_deg": "deg",
+             "mn_rate_hz": "Hz"}
     return {
         "velocity": _table("velocity_deg_s", velocities, per_arm, units, "deg/s"),
         "traces": _table("t_ms", t_ms, traces, units, "ms", meta={"velocity_deg_s": trace_velocity}),
