@@ -62,7 +62,7 @@ _LAZY = {
 _SUBMODULES = {
     "errors", "parameters", "patient", "result", "fileio", "units", "receptor", "dosing", "pk",
     "adaptation", "protocols", "spindle", "synapse", "motoneuron", "muscle", "reflex", "course",
-    "outcomes", "scenario", "plotting", "explorer",
+    "outcomes", "scenario", "plotting", "explorer", "model", "runner", "gallery", "modelcard",
 }
 
 __all__ = ["__version__", *_LAZY]
