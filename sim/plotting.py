@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .outcomes import BANDS as _outcome_bands
 from .errors import ParameterError
 from .fileio import EDUCATIONAL_LABEL, atomic_path
 
@@ -914,7 +915,7 @@ def plot_trace_panel(
 
 #: Qualitative sedation bands, mildest first.  They describe how strongly the
 #: model's brain GABA-B activation would dampen alertness – never a probability.
-SEDATION_BANDS = ("none", "mild", "moderate", "marked")
+SEDATION_BANDS = _outcome_bands
 
 #: Fixed band colours, light → dark (one hue, so greyscale keeps the order).
 SEDATION_BAND_COLORS = {
