@@ -57,11 +57,13 @@ def multiscale_data():
                     meta={"regimen": MULTISCALE_REGIMEN_TEXT})
     spinal = course["spinal_effect_ng_ml"]
     moments = {"trough": int(np.argmin(spinal)), "peak": int(np.argmax(spinal))}
+    levels = [float(spinal[index]) for index in moments.values()]
+    batch = stretch_reflex(patient, STANDARD_VELOCITY_DEG_S, csf_ng_ml=levels,
+                           traces=("angle_deg", "emg", "torque_nm"))  # both moments in one call
     probes = {}
-    for name, index in moments.items():
-        probe = stretch_reflex(patient, STANDARD_VELOCITY_DEG_S, csf_ng_ml=float(spinal[index]),
-                               traces=("angle_deg", "emg", "torque_nm"))
-        probe.meta.update({"t_h": float(course.axis[index]), "csf_ng_ml": float(spinal[index])})
+    for row, (name, index) in enumerate(moments.items()):
+        probe = batch.item(row)
+        probe.meta.update({"t_h": float(course.axis[index]), "csf_ng_ml": levels[row]})
         probes[name] = probe
     return course, probes
 
@@ -137,9 +139,8 @@ def build_gallery(
         t0 = time.perf_counter()
         patient = Patient(condition="spastic")
         traces = ("angle_deg", "emg", "torque_nm")
-        before = stretch_reflex(patient, STANDARD_VELOCITY_DEG_S, csf_ng_ml=0.0, traces=traces)
-        after = stretch_reflex(patient, STANDARD_VELOCITY_DEG_S, csf_ng_ml=40.0, traces=traces)
-        plotting.animate_reflex(before, after, out / "reflex-animation.gif")
+        both = stretch_reflex(patient, STANDARD_VELOCITY_DEG_S, csf_ng_ml=[0.0, 40.0], traces=traces)
+        plotting.animate_reflex(both.item(0), both.item(1), out / "reflex-animation.gif")
         say(f"[animation] reflex-animation.gif in {time.perf_counter() - t0:.1f} s")
         entries.append({
             "stem": "reflex-animation", "title": "A stretch reflex before and after baclofen (animated)",
