@@ -91,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--out", default="figures", metavar="DIR", help="output folder (default: figures)")
     figures.add_argument("--format", default="png,svg,pdf", metavar="LIST",
                          help="comma-separated figure formats (default: png,svg,pdf)")
+    figures.add_argument("--jobs", type=int, default=None, metavar="N",
+                         help="processes to use (default: one per core, at most 4; 1 = no worker processes)")
     figures.set_defaults(handler=_cmd_figures)
 
     describe = commands.add_parser(
@@ -169,7 +171,10 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
     formats = _formats(args.format)
     print(f"{EDUCATIONAL_LABEL}\nbuilding the figure gallery in {args.out}/", flush=True)
-    summary = build_gallery(Path(args.out), formats=formats, progress=lambda line: print(line, flush=True))
+    if args.jobs is not None and not 1 <= args.jobs <= 64:
+        raise ParameterError(f"--jobs = {args.jobs} is outside the allowed range [1, 64]")
+    summary = build_gallery(Path(args.out), formats=formats, workers=args.jobs,
+                            progress=lambda line: print(line, flush=True))
     print(summary)
     return 0
 

@@ -68,90 +68,135 @@ def multiscale_data():
     return course, probes
 
 
+def _task(name: str, out: Path, formats: tuple[str, ...]) -> tuple[float, int, dict[str, str] | None]:
+    """Make one gallery item (a scenario name, or "schematic", "multiscale", "animation").
+
+    Returns the seconds taken, the number of files written and the README entry.
+    Top-level so that worker processes can run it.
+    """
+    from . import plotting
+
+    started = time.perf_counter()
+    remake = f"spinal-reflex-sim figures --out {out}"
+    if name == "schematic":
+        with plotting.figure_style():
+            ax = plotting.reflex_arc_schematic()
+        files = plotting.save_figure(ax.figure, out / "reflex-arc", formats=formats)
+        entry = {
+            "stem": "reflex-arc", "title": "Baclofen damps the stretch reflex at two spinal sites",
+            "caption": "Spindle → Ia afferent → motoneuron → muscle, with descending inhibition; the "
+            "numbered markers show baclofen's presynaptic, postsynaptic and brain sites.",
+            "source": "drawn in code (`sim.plotting.reflex_arc_schematic`)", "command": remake,
+        }
+        return time.perf_counter() - started, len(files), entry
+    if name == "multiscale":
+        course, probes = multiscale_data()
+        files = [course.to_csv(out / "multiscale-course.csv", extra_header={"figure": "multiscale"})]
+        for moment, probe in probes.items():
+            files.append(probe.to_csv(out / f"multiscale-{moment}.csv", extra_header={"figure": "multiscale"}))
+        files += plotting.save_figure(plotting.multiscale_figure(course, probes), out / "multiscale",
+                                      formats=formats)
+        entry = {
+            "stem": "multiscale", "title": "The reflex follows the drug level over the day",
+            "caption": f"Drug levels over a day of {MULTISCALE_REGIMEN_TEXT}, with millisecond "
+            "stretch-reflex traces at trough and peak.",
+            "source": "`sim.gallery.multiscale_data`", "command": remake,
+        }
+        return time.perf_counter() - started, len(files), entry
+    if name == "animation":
+        from .patient import Patient
+        from .reflex import STANDARD_VELOCITY_DEG_S, stretch_reflex
+
+        traces = ("angle_deg", "emg", "torque_nm")
+        both = stretch_reflex(Patient(condition="spastic"), STANDARD_VELOCITY_DEG_S, csf_ng_ml=[0.0, 40.0],
+                              traces=traces)
+        plotting.animate_reflex(both.item(0), both.item(1), out / "reflex-animation.gif")
+        entry = {
+            "stem": "reflex-animation", "title": "A stretch reflex before and after baclofen (animated)",
+            "caption": "The same 120 deg/s stretch in a spastic patient drug-free and at a spinal CSF "
+            "level of 40 ng/mL (about oral 80 mg/day).", "source": "`sim.plotting.animate_reflex`",
+            "command": remake, "ext": "gif",
+        }
+        return time.perf_counter() - started, 1, entry
+    from .runner import run
+    from .scenario import load
+
+    scenario = load(name)
+    output = run(scenario, out, formats=formats)
+    entry = {
+        "stem": str(scenario.figure.get("file", scenario.name)), "title": scenario.figure["title"],
+        "caption": scenario.figure.get("caption", scenario.objective),
+        "source": f"scenario `{name}` (`scenarios/{Path(scenario.source).name}`)",
+        "command": f"spinal-reflex-sim run {name} --out {out}",
+    }
+    return time.perf_counter() - started, len(output.files), entry
+
+
 def build_gallery(
     out: Path,
     *,
     formats: tuple[str, ...] = ("png", "svg", "pdf"),
     progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> str:
     """Run every built-in scenario and draw the stand-alone figures into *out*.
+
+    Parameters
+    ----------
+    out : Path
+        Output folder.
+    formats : tuple of str
+        Figure formats.
+    progress : callable, optional
+        Receives one line per finished item.
+    workers : int, optional
+        Processes to use (default: one per core, at most 4);
+        1 runs everything in this process.  The files do not depend on it.
 
     Returns
     -------
     str
         A closing summary (figures written, time taken).
     """
-    from . import plotting
-    from .runner import run
-    from .scenario import builtin_names, load
+    import os
+
+    from .scenario import builtin_names
 
     say = progress or (lambda line: None)
     started = time.perf_counter()
     out = Path(out)
-    entries: list[dict[str, str]] = []
+    out.mkdir(parents=True, exist_ok=True)
     names = builtin_names()
-    for number, name in enumerate(names, 1):
-        t0 = time.perf_counter()
-        scenario = load(name)
-        output = run(scenario, out, formats=formats)
-        stem = str(scenario.figure.get("file", scenario.name))
-        say(f"[{number}/{len(names)}] {name}: {len(output.files)} files in {time.perf_counter() - t0:.1f} s")
-        entries.append({
-            "stem": stem, "title": scenario.figure["title"],
-            "caption": scenario.figure.get("caption", scenario.objective),
-            "source": f"scenario `{name}` (`scenarios/{Path(scenario.source).name}`)",
-            "command": f"spinal-reflex-sim run {name} --out {out}",
-        })
+    tasks = ["schematic", *names, "multiscale", "animation"]
+    workers = workers or min(4, os.cpu_count() or 1)
+    results: dict[str, tuple[float, int, dict[str, str] | None]] = {}
 
-    t0 = time.perf_counter()
-    with plotting.figure_style():
-        ax = plotting.reflex_arc_schematic()
-    plotting.save_figure(ax.figure, out / "reflex-arc", formats=formats)
-    say(f"[schematic] reflex-arc in {time.perf_counter() - t0:.1f} s")
-    entries.insert(0, {
-        "stem": "reflex-arc", "title": "Baclofen damps the stretch reflex at two spinal sites",
-        "caption": "Spindle → Ia afferent → motoneuron → muscle, with descending inhibition; the "
-        "numbered markers show baclofen's presynaptic, postsynaptic and brain sites.",
-        "source": "drawn in code (`sim.plotting.reflex_arc_schematic`)",
-        "command": f"spinal-reflex-sim figures --out {out}",
-    })
+    def report(task: str, done: int) -> None:
+        seconds, count, _ = results[task]
+        say(f"[{done}/{len(tasks)}] {task}: {count} file(s) in {seconds:.1f} s")
 
-    if hasattr(plotting, "multiscale_figure"):
-        t0 = time.perf_counter()
-        course, probes = multiscale_data()
-        course.to_csv(out / "multiscale-course.csv", extra_header={"figure": "multiscale"})
-        for name, probe in probes.items():
-            probe.to_csv(out / f"multiscale-{name}.csv", extra_header={"figure": "multiscale"})
-        figure = plotting.multiscale_figure(course, probes)
-        plotting.save_figure(figure, out / "multiscale", formats=formats)
-        say(f"[multiscale] in {time.perf_counter() - t0:.1f} s")
-        entries.append({
-            "stem": "multiscale", "title": "The reflex follows the drug level over the day",
-            "caption": f"Drug levels over a day of {MULTISCALE_REGIMEN_TEXT}, with millisecond "
-            "stretch-reflex traces at trough and peak.",
-            "source": "`sim.gallery.multiscale_data`", "command": f"spinal-reflex-sim figures --out {out}",
-        })
+    if workers <= 1:
+        for done, task in enumerate(tasks, 1):
+            results[task] = _task(task, out, formats)
+            report(task, done)
+    else:
+        import concurrent.futures
+        import multiprocessing
 
-    if hasattr(plotting, "animate_reflex"):
-        from .patient import Patient
-        from .reflex import STANDARD_VELOCITY_DEG_S, stretch_reflex
+        # "spawn" starts clean interpreters (no fork of a threaded parent); each worker keeps its
+        # own cache of reflex-probe grids, so scenarios sharing a patient reuse it.
+        context = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {pool.submit(_task, task, out, formats): task for task in tasks}
+            for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+                results[futures[future]] = future.result()
+                report(futures[future], done)
 
-        t0 = time.perf_counter()
-        patient = Patient(condition="spastic")
-        traces = ("angle_deg", "emg", "torque_nm")
-        both = stretch_reflex(patient, STANDARD_VELOCITY_DEG_S, csf_ng_ml=[0.0, 40.0], traces=traces)
-        plotting.animate_reflex(both.item(0), both.item(1), out / "reflex-animation.gif")
-        say(f"[animation] reflex-animation.gif in {time.perf_counter() - t0:.1f} s")
-        entries.append({
-            "stem": "reflex-animation", "title": "A stretch reflex before and after baclofen (animated)",
-            "caption": "The same 120 deg/s stretch in a spastic patient drug-free and at a spinal CSF "
-            "level of 40 ng/mL (about oral 80 mg/day).", "source": "`sim.plotting.animate_reflex`",
-            "command": f"spinal-reflex-sim figures --out {out}", "ext": "gif",
-        })
-
+    entries = [results[task][2] for task in tasks if results[task][2] is not None]
     atomic_write_text(out / "README.md", _gallery_readme(entries))
     elapsed = time.perf_counter() - started
-    return f"gallery: {len(entries)} figures in {out}/ ({elapsed:.1f} s). {EDUCATIONAL_LABEL}."
+    return (f"gallery: {len(entries)} figures in {out}/ ({elapsed:.1f} s with {workers} process"
+            f"{'es' if workers > 1 else ''}). {EDUCATIONAL_LABEL}.")
 
 
 def _gallery_readme(entries: list[dict[str, str]]) -> str:
