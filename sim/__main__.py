@@ -170,9 +170,9 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     from .gallery import build_gallery
 
     formats = _formats(args.format)
-    print(f"{EDUCATIONAL_LABEL}\nbuilding the figure gallery in {args.out}/", flush=True)
     if args.jobs is not None and not 1 <= args.jobs <= 64:
         raise ParameterError(f"--jobs = {args.jobs} is outside the allowed range [1, 64]")
+    print(f"{EDUCATIONAL_LABEL}\nbuilding the figure gallery in {args.out}/", flush=True)
     summary = build_gallery(Path(args.out), formats=formats, workers=args.jobs,
                             progress=lambda line: print(line, flush=True))
     print(summary)
