@@ -168,8 +168,13 @@ def readouts(
 
 
 def _params_key(params: ModelParameters) -> str:
-    # Parameter objects may hold arrays (unhashable); their repr is a faithful cache key.
-    return repr(params)
+    # Parameter objects may hold arrays (unhashable); their repr is a faithful cache key.  The
+    # objects behind the keys are kept only as long as the caches below can still use them.
+    key = repr(params)
+    _PARAMS_BY_KEY[key] = params
+    while len(_PARAMS_BY_KEY) > 64:
+        _PARAMS_BY_KEY.pop(next(iter(_PARAMS_BY_KEY)))
+    return key
 
 
 @functools.lru_cache(maxsize=32)
@@ -189,7 +194,6 @@ def activation_grid(severity: float, mechanism: str, enantiomer: str, rho_nodes:
                     params: ModelParameters, dt_ms: float = 0.1) -> dict[str, np.ndarray]:
     """Read-outs on the (s, ρ) grid for one severity (cached); shape (len(S_NODES), len(rho_nodes))."""
     key = _params_key(params)
-    _PARAMS_BY_KEY[key] = params
     return _grid_cached(float(severity), mechanism, enantiomer, tuple(rho_nodes), key, dt_ms)
 
 
@@ -398,7 +402,6 @@ def _drug_free_reference(severity: np.ndarray, baseline_pre: float, params: Mode
 def _probe_cached(levels: tuple[float, ...], a_pre: float, a_post: float, params: ModelParameters,
                   dt_ms: float) -> dict[str, np.ndarray]:
     key = _params_key(params)
-    _PARAMS_BY_KEY[key] = params
     return _reference_cached(levels, a_pre, a_post, key, dt_ms)
 
 

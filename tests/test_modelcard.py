@@ -14,9 +14,6 @@ from sim.parameters import STATUSES
 CARD = Path(__file__).resolve().parents[1] / "docs" / "model.md"
 ROWS = ModelParameters().table()
 #: Rows whose source does not yet say *why* (owned by other modules; reported, to be fixed there).
-KNOWN_TERSE = {"motoneuron.pic_slope_mv"}
-
-
 def test_docs_model_md_is_up_to_date():
     assert CARD.is_file(), "docs/model.md is missing: run `python -m sim model-card`"
     assert modelcard.is_up_to_date(CARD), (
@@ -44,8 +41,6 @@ def test_parameter_row_has_source_and_valid_status(row):
     assert str(row["source"]).strip(), f"{row['name']} has no source"
     if row["status"] in ("calibrated", "illustrative"):
         # Calibrated values name what they were calibrated to; illustrative ones say why.
-        if row["name"] in KNOWN_TERSE and len(str(row["source"]).split()) < 3:
-            pytest.xfail(f"{row['name']}: source {row['source']!r} does not say why (fix in its module)")
         assert len(str(row["source"]).split()) >= 3, f"{row['name']}: source too terse to explain"
 
 
