@@ -42,7 +42,6 @@ def timed(function, *args, **kwargs):
 def main() -> None:
     cold_model = timed(explorer.ExplorerModel().update)
     window = explorer.explore(show=False)
-    view = window.view
     window_times = [timed(window.refresh, **change) for _ in range(ROUNDS) for change in CHANGES]
 
     notebook_view = explorer.ExplorerFigure(dpi=72)  # as in notebooks/explore.ipynb

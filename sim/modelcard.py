@@ -183,7 +183,7 @@ def _equations_section() -> str:
              "Taken verbatim from the docstring of each stage module "
              "(reStructuredText maths as in the source).", ""]
     seen = set()
-    for stage, module in STAGE_MODULES.items():
+    for module in STAGE_MODULES.values():
         if module in seen:
             continue
         seen.add(module)

@@ -643,7 +643,7 @@ def probe(
     out = integrate(model, duration, dt_ms=dt_ms, output_dt_ms=output_dt_ms, record=need_states,
                     emg_threshold=emg_threshold)
     t = out["t_out"]
-    shape, n = model.batch_shape, model.size
+    shape = model.batch_shape
     mus = model.muscle
     d_eff = mus.efferent_delay_ms
     onset = np.asarray(model.protocol.onset_ms, dtype=float)
