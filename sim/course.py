@@ -82,7 +82,7 @@ from .parameters import check_choice, check_range
 from .patient import Patient
 from .protocols import RampAndHold
 from .result import Result
-from .synapse import ca_influx, release_probability
+from .synapse import ca_influx_rel, release_rel
 from .units import ng_ml_to_um
 
 __all__ = ["simulate", "readouts", "READOUT_NAMES", "UNITS", "activation_grid"]
@@ -142,8 +142,8 @@ def readouts(
         :data:`READOUT_NAMES`, each with the broadcast shape.
     """
     params = params or ModelParameters()
-    stages = {"spindle": params.spindle, "synapse": params.synapse,
-              "motoneuron": params.motoneuron, "muscle": params.muscle}
+    stages = {"spindle": params.spindle, "synapse": params.synapse, "motoneuron": params.motoneuron,
+              "muscle": params.muscle, "receptor": params.receptor}
     severity = check_range("severity", severity, 0.0, 1.0)
     a_pre = check_range("a_pre", a_pre, 0.0, 1.0)
     a_post = check_range("a_post", a_post, 0.0, 1.0)
@@ -356,9 +356,8 @@ def simulate(
         "activation_spinal": drug_pre,
         "activation_brain": activation_brain,
         "receptor_availability": rho,
-        "ca_influx_rel": ca_influx(a_pre, params.synapse) / ca_influx(baseline_pre, params.synapse),
-        "release_rel": release_probability(a_pre, params.synapse)
-        / release_probability(baseline_pre, params.synapse),
+        "ca_influx_rel": ca_influx_rel(a_pre, params.synapse, params.receptor),
+        "release_rel": release_rel(a_pre, params.synapse, params.receptor),
         "girk_conductance_ns": rx.girk_conductance_ns(a_post, params.motoneuron),
         "reflex_gain_rel": values["emg_peak"] / reference["emg_peak"],
         "threshold_angle_deg": values["threshold_angle_deg"],

@@ -182,6 +182,7 @@ def build_model(
     spindle: SpindleParameters | None = None,
     synapse: SynapseParameters | None = None,
     motoneuron: MotoneuronParameters | None = None,
+    receptor: ReceptorParameters | None = None,
 ) -> ProbeModel:
     """Broadcast patient, protocol and activations into one flat batch (see :func:`probe`)."""
     if not isinstance(patient, Patient):
@@ -213,7 +214,8 @@ def build_model(
                + girk * m.potassium_reversal_mv)
     # Drug-free reference release per spike at rest (same patient): the denominator of release_rel.
     rest_rate = spindle.resting_rate_hz
-    p_ref = sy.release_probability(ReceptorParameters().endogenous_presynaptic_activation, synapse)
+    receptor = receptor or ReceptorParameters()
+    p_ref = sy.release_probability(receptor.endogenous_presynaptic_activation, synapse)
     reference = p_ref * sy.resting_pool(p_ref, rest_rate, tau_rec, synapse)
     return ProbeModel(
         batch_shape=tuple(shape), protocol=flat_protocol, spindle=spindle, synapse=synapse,
@@ -562,6 +564,7 @@ def probe(
     spindle: SpindleParameters | None = None,
     synapse: SynapseParameters | None = None,
     motoneuron: MotoneuronParameters | None = None,
+    receptor: ReceptorParameters | None = None,
     meta: dict[str, Any] | None = None,
 ) -> Result:
     """Run a batch of reflex probes with given GABA-B activations.
@@ -594,6 +597,9 @@ def probe(
         Limb preset (default :data:`sim.muscle.SOLEUS`).
     spindle, synapse, motoneuron : parameter objects, optional
         Stage parameters (defaults from each module).
+    receptor : ReceptorParameters, optional
+        Sets the drug-free reference (endogenous presynaptic tone) of the
+        relative mechanism outputs.
     meta : dict, optional
         Extra metadata recorded in the result.
 
@@ -632,7 +638,7 @@ def probe(
         If the integration produces non-finite values.
     """
     model = build_model(patient, protocol, a_pre=a_pre, a_post=a_post, muscle=muscle, spindle=spindle,
-                        synapse=synapse, motoneuron=motoneuron)
+                        synapse=synapse, motoneuron=motoneuron, receptor=receptor)
     duration = float(duration_ms) if duration_ms is not None else protocol.natural_duration_ms()
     check_range("duration_ms", duration, 1.0, 60_000.0, "ms")
     check_range("dt_ms", dt_ms, 1e-3, 1.0, "ms")
@@ -668,8 +674,8 @@ def probe(
         "active_force_end_n": ms.active_force_n(out["activation_end"], mus),
         "a_pre": model.a_pre,
         "a_post": model.a_post,
-        "ca_influx_rel": ca_influx_rel(model.a_pre, model.synapse),
-        "release_rel": release_rel(model.a_pre, model.synapse),
+        "ca_influx_rel": ca_influx_rel(model.a_pre, model.synapse, receptor),
+        "release_rel": release_rel(model.a_pre, model.synapse, receptor),
         "girk_conductance_ns": model.girk_ns,
         "resting_release_rel": None,
     }
@@ -789,7 +795,7 @@ def stretch_reflex(
     protocol = RampAndHold(velocity_deg_s=velocity, amplitude_deg=amplitude, onset_ms=onset_ms, hold_ms=hold_ms)
     meta = {"csf_ng_ml": np.asarray(csf_ng_ml, dtype=float), "enantiomer": enantiomer, "mechanism": mechanism}
     return probe(patient, protocol, a_pre=a_pre, a_post=a_post, duration_ms=duration_ms, dt_ms=dt_ms,
-                 output_dt_ms=output_dt_ms, traces=traces, meta=meta, **model)
+                 output_dt_ms=output_dt_ms, traces=traces, meta=meta, receptor=receptor, **model)
 
 
 def h_reflex(
@@ -838,7 +844,7 @@ def h_reflex(
     """
     a_pre, a_post = _activations(csf_ng_ml, enantiomer, mechanism, availability, receptor)
     result = probe(patient, ElectricalVolley(intensity=intensity), a_pre=a_pre, a_post=a_post,
-                   dt_ms=dt_ms, traces=(), **model)
+                   dt_ms=dt_ms, traces=(), receptor=receptor, **model)
     return result["recruited_peak"]
 
 

@@ -217,8 +217,7 @@ def _mechanisms(scenario: Scenario) -> dict[str, Result]:
             pre, post = activations[row]
             per_arm[arm.name] = {
                 "h_reflex_ratio": values["h_reflex_ratio"][row, :-1],
-                "release_rel": synapse.release_probability(pre, params.synapse)
-                / synapse.release_probability(baseline_pre, params.synapse),
+                "release_rel": synapse.release_rel(pre, params.synapse, params.receptor),
                 "girk_conductance_ns": girk_conductance_ns(post, params.motoneuron),
                 "reflex_gain_rel": values["emg_peak"][row, :-1] / values["emg_peak"][row, -1],
             }

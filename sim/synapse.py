@@ -157,8 +157,9 @@ def _check_activation(name: str, value: Any) -> np.ndarray:
     return check_range(name, value, 0.0, 1.0)
 
 
-def _reference_activation() -> float:
-    return ReceptorParameters().endogenous_presynaptic_activation
+def _reference_activation(receptor: ReceptorParameters | None) -> float:
+    """Drug-free presynaptic activation: the endogenous tone of *receptor* (default parameters)."""
+    return (receptor or ReceptorParameters()).endogenous_presynaptic_activation
 
 
 def ca_influx(a_pre: Any, params: SynapseParameters | None = None) -> np.ndarray:
@@ -167,7 +168,8 @@ def ca_influx(a_pre: Any, params: SynapseParameters | None = None) -> np.ndarray
     return 1.0 - p.ca_inhibition_max * _check_activation("a_pre", a_pre)
 
 
-def ca_influx_rel(a_pre: Any, params: SynapseParameters | None = None) -> np.ndarray:
+def ca_influx_rel(a_pre: Any, params: SynapseParameters | None = None,
+                  receptor: ReceptorParameters | None = None) -> np.ndarray:
     """Ca²⁺ influx per Ia spike relative to the drug-free terminal (endogenous tone only).
 
     Examples
@@ -175,7 +177,7 @@ def ca_influx_rel(a_pre: Any, params: SynapseParameters | None = None) -> np.nda
     >>> round(float(ca_influx_rel(1.0)), 3)
     0.686
     """
-    return ca_influx(a_pre, params) / ca_influx(_reference_activation(), params)
+    return ca_influx(a_pre, params) / ca_influx(_reference_activation(receptor), params)
 
 
 def release_probability(a_pre: Any, params: SynapseParameters | None = None) -> np.ndarray:
@@ -222,8 +224,11 @@ def release_fraction(ca_influx_fraction: Any, params: SynapseParameters | None =
     return _release_from_influx(f, p) / _release_from_influx(np.asarray(1.0), p)
 
 
-def release_rel(a_pre: Any, params: SynapseParameters | None = None) -> np.ndarray:
+def release_rel(a_pre: Any, params: SynapseParameters | None = None,
+                receptor: ReceptorParameters | None = None) -> np.ndarray:
     """Release probability per Ia spike relative to drug-free (no vesicle depletion).
+
+    "Drug-free" means the endogenous tone of *receptor* (default parameters if omitted).
 
     Examples
     --------
@@ -231,7 +236,7 @@ def release_rel(a_pre: Any, params: SynapseParameters | None = None) -> np.ndarr
     0.689
     """
     p = params or SynapseParameters()
-    return release_probability(a_pre, p) / release_probability(_reference_activation(), p)
+    return release_probability(a_pre, p) / release_probability(_reference_activation(receptor), p)
 
 
 def resting_pool(release_prob: Any, rate_hz: Any, tau_rec_ms: Any, params: SynapseParameters | None = None) -> np.ndarray:

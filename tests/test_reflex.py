@@ -161,3 +161,15 @@ def test_calibration_targets_and_readouts():
     force = rf.voluntary_force(np.array([0.15, 0.9, 0.15]), np.array([0.0, 0.0, 0.6]))
     assert force[1] < force[0] and force[2] < force[0]  # weakness: presynaptic and GIRK routes
     assert float(rf.girk_conductance_ns(0.0)) == 0.0 and float(rf.release_rel(0.15)) == pytest.approx(1.0)
+
+
+def test_drug_free_reference_follows_the_receptor_parameters():
+    """With a changed endogenous tone, zero drug is still 'unchanged release' (relative = 1)."""
+    from sim.receptor import ReceptorParameters
+
+    receptor = ReceptorParameters(endogenous_presynaptic_activation=0.3)
+    r = sim.stretch_reflex(sim.Patient(condition="spastic"), 60.0, csf_ng_ml=[0.0, 40.0], traces=(),
+                           receptor=receptor, dt_ms=0.25)
+    assert r["release_rel"][0] == pytest.approx(1.0, abs=1e-12)
+    assert r["ca_influx_rel"][0] == pytest.approx(1.0, abs=1e-12)
+    assert r["release_rel"][1] < 1.0
