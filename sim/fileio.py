@@ -9,12 +9,33 @@ figure or CSV behind and never destroys the previous good copy.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
-__all__ = ["EDUCATIONAL_LABEL", "EDUCATIONAL_STATEMENT", "atomic_path", "atomic_write_text"]
+import numpy as np
+
+__all__ = [
+    "EDUCATIONAL_LABEL",
+    "EDUCATIONAL_STATEMENT",
+    "SIGNIFICANT_DIGITS",
+    "atomic_path",
+    "atomic_write_text",
+    "build_date",
+    "format_number",
+    "plain",
+    "round_significant",
+]
+
+#: Significant digits of every number the package writes (CSV data, CSV headers, JSON).
+#: Rounding removes last-bit differences between machines (BLAS kernels, CPU types), so the
+#: committed gallery is byte-identical wherever it is regenerated.
+SIGNIFICANT_DIGITS = 10
+_FORMAT = f"%.{SIGNIFICANT_DIGITS}g"
 
 #: Short label carried by every figure, CSV and command-line output.
 EDUCATIONAL_LABEL = "Educational illustration – not for clinical use"
@@ -68,3 +89,78 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
         with open(tmp, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
     return Path(path)
+
+
+def format_number(value: float) -> str:
+    """The one text form of a number in every output file (10 significant digits).
+
+    Examples
+    --------
+    >>> format_number(30.142498788318207), format_number(30.1424987883182)
+    ('30.14249879', '30.14249879')
+    """
+    return _FORMAT % value
+
+
+def round_significant(values: Any) -> np.ndarray:
+    """Round a float array to :data:`SIGNIFICANT_DIGITS` (via the text form, so CSV == figure).
+
+    Integer, boolean and string arrays are returned unchanged.
+
+    Examples
+    --------
+    >>> round_significant([1.0 / 3.0, 2.0]).tolist()
+    [0.3333333333, 2.0]
+    """
+    array = np.asarray(values)
+    if array.dtype.kind not in "fc" or array.size == 0:
+        return array
+    return np.asarray(np.char.mod(_FORMAT, array.astype(float)), dtype=float).reshape(array.shape)
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy of *value*: floats rounded to 10 significant digits, arrays as lists.
+
+    Used for CSV header lines and provenance files, so that metadata are written by the same
+    rule as the data.
+
+    Examples
+    --------
+    >>> plain({"csf_ng_ml": np.float64(30.142498788318207), "doses": np.array([10, 20])})
+    {'csf_ng_ml': 30.14249879, 'doses': [10, 20]}
+    """
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return plain(value.tolist())
+    if isinstance(value, np.generic):
+        return plain(value.item())
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        return float(format_number(value)) if np.isfinite(value) else str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return str(value)
+
+
+def build_date(*, record: bool = True) -> str | None:
+    """The date recorded in provenance files, or None.
+
+    ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention) wins when set; otherwise
+    the current UTC time if *record*, else None (the committed gallery records no date, so
+    regenerating it leaves the repository unchanged).
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            moment = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+        except (ValueError, OverflowError, OSError):
+            moment = None
+        if moment is not None:
+            return moment.isoformat(timespec="seconds")
+    if not record:
+        return None
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")

@@ -91,6 +91,7 @@ def _task(name: str, out: Path, formats: tuple[str, ...]) -> tuple[float, int, d
         return time.perf_counter() - started, len(files), entry
     if name == "multiscale":
         course, probes = multiscale_data()
+        course, probes = course.rounded(), {k: v.rounded() for k, v in probes.items()}
         files = [course.to_csv(out / "multiscale-course.csv", extra_header={"figure": "multiscale"})]
         for moment, probe in probes.items():
             files.append(probe.to_csv(out / f"multiscale-{moment}.csv", extra_header={"figure": "multiscale"}))
@@ -110,6 +111,7 @@ def _task(name: str, out: Path, formats: tuple[str, ...]) -> tuple[float, int, d
         traces = ("angle_deg", "emg", "torque_nm")
         both = stretch_reflex(Patient(condition="spastic"), STANDARD_VELOCITY_DEG_S, csf_ng_ml=[0.0, 40.0],
                               traces=traces)
+        both = both.rounded()
         plotting.animate_reflex(both.item(0), both.item(1), out / "reflex-animation.gif")
         entry = {
             "stem": "reflex-animation", "title": "A stretch reflex before and after baclofen (animated)",
@@ -122,7 +124,7 @@ def _task(name: str, out: Path, formats: tuple[str, ...]) -> tuple[float, int, d
     from .scenario import load
 
     scenario = load(name)
-    output = run(scenario, out, formats=formats)
+    output = run(scenario, out, formats=formats, record_date=False)
     entry = {
         "stem": str(scenario.figure.get("file", scenario.name)), "title": scenario.figure["title"],
         "caption": scenario.figure.get("caption", scenario.objective),

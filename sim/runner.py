@@ -25,7 +25,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -36,7 +35,7 @@ import numpy as np
 from . import __version__, course, receptor, synapse
 from .dosing import Oral, Regimen
 from .errors import ParameterError
-from .fileio import EDUCATIONAL_STATEMENT, atomic_write_text
+from .fileio import EDUCATIONAL_STATEMENT, atomic_write_text, build_date, plain
 from .model import ModelParameters
 from .motoneuron import girk_conductance_ns
 from .reflex import stretch_reflex
@@ -249,9 +248,15 @@ def run_tables(scenario: Scenario, *, progress: Callable[[str], None] | None = N
     raise ParameterError(f"scenario kind = {kind!r} is not runnable")
 
 
-def provenance(scenario: Scenario, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Everything needed to reproduce a run (no timestamps except ``date``)."""
-    return {
+def provenance(scenario: Scenario, overrides: Mapping[str, Any] | None = None, *,
+               record_date: bool = True) -> dict[str, Any]:
+    """Everything needed to reproduce a run.
+
+    The only time stamp is ``date`` (:func:`sim.fileio.build_date`): ``SOURCE_DATE_EPOCH`` when
+    set, else now, or no date at all with ``record_date=False`` (the committed gallery).
+    Numbers are rounded like every other output (:func:`sim.fileio.plain`).
+    """
+    record = {
         "statement": EDUCATIONAL_STATEMENT,
         "package": "spinal-reflex-sim",
         "version": __version__,
@@ -260,7 +265,7 @@ def provenance(scenario: Scenario, overrides: Mapping[str, Any] | None = None) -
         "scenario_sha256": scenario.sha256,
         "seed": scenario.seed,
         "set_overrides": dict(overrides or {}),
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "date": build_date(record=record_date),
         "arms": {
             arm.name: {
                 "label": arm.label,
@@ -277,6 +282,9 @@ def provenance(scenario: Scenario, overrides: Mapping[str, Any] | None = None) -
             for arm in scenario.arms
         },
     }
+    if record["date"] is None:
+        del record["date"]
+    return plain(record)
 
 
 def run(
@@ -286,8 +294,13 @@ def run(
     formats: tuple[str, ...] = FORMATS,
     overrides: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    record_date: bool = True,
 ) -> RunOutput:
     """Run *scenario* and write its figure, CSVs and provenance into *out_dir*.
+
+    The tables are rounded to the precision of the CSV files (:meth:`Result.rounded`) before
+    they are written and drawn, so figure and CSV agree to the digit.  ``record_date=False``
+    leaves the run date out of the provenance file (the gallery's choice).
 
     Returns
     -------
@@ -301,23 +314,15 @@ def run(
         raise ParameterError(f"--format = {','.join(formats)!r}: allowed formats are {', '.join(FORMATS)}")
     out = Path(out_dir)
     stem = str(scenario.figure.get("file", scenario.name))
-    tables = run_tables(scenario, progress=progress)
+    tables = {name: table.rounded() for name, table in run_tables(scenario, progress=progress).items()}
     files: list[Path] = []
     header = {"scenario": scenario.name, "scenario_sha256": scenario.sha256}
     for name, table in tables.items():
         files.append(table.to_csv(out / f"{stem}-{name}.csv", extra_header=header))
     figure = plotting.scenario_figure(scenario, tables)
     files.extend(plotting.save_figure(figure, out / stem, formats=tuple(formats)))
-    record = provenance(scenario, overrides)
+    record = provenance(scenario, overrides, record_date=record_date)
     record["files"] = [path.name for path in files]
     files.append(atomic_write_text(out / f"{stem}-provenance.json",
-                                   json.dumps(record, indent=2, ensure_ascii=False, default=_plain) + "\n"))
+                                   json.dumps(record, indent=2, ensure_ascii=False) + "\n"))
     return RunOutput(scenario=scenario, tables=tables, files=tuple(files))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return str(value)

@@ -100,3 +100,16 @@ def test_run_writes_files_records_overrides_and_is_deterministic(tmp_path):
     assert rows["receptor.ec50_presynaptic_r_um"]["value"] == 1.0
     assert all(row["source"] and row["status"] for row in rows.values())
     assert record["scenario_sha256"] and record["version"] and record["date"]
+
+
+def test_provenance_date_policy(tmp_path, monkeypatch):
+    """The gallery records no run date (regenerating it leaves git clean); SOURCE_DATE_EPOCH wins."""
+    from sim.runner import provenance
+    from sim.scenario import load
+
+    scenario = load("mechanism")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert "date" not in provenance(scenario, record_date=False)
+    assert provenance(scenario)["date"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert provenance(scenario, record_date=False)["date"] == "1970-01-01T00:00:00+00:00"

@@ -7,7 +7,6 @@ ipykernel) is not installed; CI installs it, so the notebooks run there.
 from __future__ import annotations
 
 import importlib.util
-import time
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,8 @@ import pytest
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 MISSING = [name for name in ("nbclient", "nbformat", "ipykernel", "ipywidgets")
            if importlib.util.find_spec(name) is None]
-CELL_TIMEOUT_S = 120
-BUDGET_S = 90  # target is ~60 s per notebook; fail only well beyond it (shared CI machines)
+# Generous, against hangs only: tests check behaviour, not speed (benchmarks/bench_notebooks.py times them).
+CELL_TIMEOUT_S = 600
 
 pytestmark = pytest.mark.skipif(
     bool(MISSING), reason=f"notebook extra not installed ({', '.join(MISSING)}): pip install -e '.[notebook]'"
@@ -50,11 +49,7 @@ def test_notebook_runs_headless(path, monkeypatch, tmp_path):
                 assert "sim._" not in line and "from sim._" not in line
     client = NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
-    start = time.perf_counter()
     client.execute()  # raises CellExecutionError on the first failing cell
-    elapsed = time.perf_counter() - start
-    print(f"{path.name}: executed in {elapsed:.1f} s")
-    assert elapsed < BUDGET_S, f"{path.name} took {elapsed:.0f} s"
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors

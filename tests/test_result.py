@@ -78,3 +78,26 @@ def test_axis_unit_prefers_the_units_mapping():
     r = Result("velocity_deg_s", [1.0, 2.0], {"x": [0.0, 1.0]}, units={"velocity_deg_s": "deg/s"})
     assert r.unit("velocity_deg_s") == "deg/s"
     assert Result("t_h", [0.0], {"x": [1.0]}).unit("t_h") == "h"
+
+
+def test_header_and_data_share_one_number_format(tmp_path):
+    """Header metadata and data are written by one rule (10 significant digits): last-bit
+    differences between machines (30.1424987883182 vs 30.142498788318207) give identical files."""
+    texts = []
+    for value in (30.1424987883182, 30.142498788318207):
+        r = Result("t_ms", [0.0, 1.0], {"x": [value, value / 3.0]}, meta={"csf_ng_ml": value})
+        texts.append(r.to_csv(tmp_path / f"{len(texts)}.csv").read_text())
+    assert texts[0] == texts[1]
+    assert "# csf_ng_ml: 30.14249879" in texts[0]
+    assert "\n0,30.14249879\n" in texts[0]
+
+
+def test_rounded_copy_holds_exactly_what_the_csv_says(tmp_path):
+    r = make((2,))
+    rounded = r.rounded()
+    text = rounded.to_csv(tmp_path / "r.csv").read_text()
+    assert text == r.to_csv(tmp_path / "s.csv").read_text()
+    import csv as csv_module
+    rows = [row for row in csv_module.reader(line for line in text.splitlines() if not line.startswith("#"))]
+    column = [float(row[1]) for row in rows[1:]]
+    assert column == rounded["plasma_ng_ml"][0].tolist()
