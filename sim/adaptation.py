@@ -58,6 +58,7 @@ from typing import Any
 
 import numpy as np
 
+from . import solvers
 from .errors import ParameterError
 from .parameters import Parameters, check_range, param
 from .receptor import ReceptorParameters, activation
@@ -215,13 +216,4 @@ def integrate_availability(
     a_mid = 0.5 * (a[..., 1:] + a[..., :-1])
     rho_inf = 1.0 / (1.0 + kappa * a_mid)
     decay = np.exp(-(1.0 + kappa * a_mid) * np.diff(times) / tau)
-    shape = np.broadcast_shapes(a.shape[:-1], rho_inf.shape[:-1], rho0.shape)
-    rho = np.empty((*shape, times.size))
-    rho[..., 0] = rho0
-    rho_inf = np.broadcast_to(rho_inf, (*shape, times.size - 1))
-    decay = np.broadcast_to(decay, (*shape, times.size - 1))
-    current = np.broadcast_to(rho0, shape).astype(float)
-    for j in range(times.size - 1):
-        current = rho_inf[..., j] + (current - rho_inf[..., j]) * decay[..., j]
-        rho[..., j + 1] = current
-    return rho
+    return solvers.relax(rho0, rho_inf, decay)

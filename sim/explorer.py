@@ -5,12 +5,11 @@ Three layers, so the logic can be tested without a screen:
 * :class:`ExplorerModel` – display-free state and update logic.  It holds the
   current controls (route, dose, interval, kidney function, spasticity,
   mechanism, stretch velocity) and turns them into plain arrays with
-  :meth:`ExplorerModel.update`.  The course panels come from
-  :func:`sim.simulate` (its reflex grid is cached per patient and mechanism, so
-  after the first call an update costs milliseconds); the millisecond reflex
-  trace comes from :func:`sim.stretch_reflex`, precomputed once per
-  (spasticity, mechanism, velocity) on a grid of spinal concentrations and
-  interpolated, because a single probe takes about a second.
+  :meth:`ExplorerModel.update`.  Everything is computed live on every update
+  (no cache): the course panels from :func:`sim.simulate` (exact PK and one
+  batched reflex probe per sampled time, the reflex gain only), the millisecond
+  reflex traces from one :func:`sim.stretch_reflex` call (untreated and treated
+  in one batch).
 * :class:`ExplorerFigure` – a matplotlib figure whose lines are created once
   and updated in place (``set_data``) by :meth:`ExplorerFigure.draw`.
 * :func:`explore` – the figure plus :mod:`matplotlib.widgets` sliders and
@@ -40,7 +39,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import functools
 import os
 import sys
 from typing import Any
@@ -62,13 +60,11 @@ __all__ = [
 
 #: Length of every simulated course, h (three days: oral steady state and most of the IT approach).
 COURSE_HOURS = 72.0
-#: Spacing of course samples, h (coarse on purpose: the panels are read by eye).
-PROBE_EVERY_H = 0.5
-#: Integration step of the reflex probes, ms.  Coarser than the package default (0.1 ms)
-#: so a new spasticity/mechanism grid is ready in seconds; peak EMG agrees to < 0.5 %.
+#: Spacing of course samples, h (coarse on purpose: the panels are read by eye, and every
+#: sample costs one reflex probe).
+PROBE_EVERY_H = 1.0
+#: Integration step of the reflex probes, ms (the package default).
 PROBE_DT_MS = 0.25
-#: Total spinal (effect-site) concentrations at which the velocity trace is precomputed, ng/mL.
-TRACE_NODES_NG_ML = np.concatenate([[0.0], np.geomspace(1.0, 5000.0, 19)])
 
 
 class GuiUnavailableError(SimError, RuntimeError):
@@ -120,34 +116,6 @@ CONTROLS: dict[str, ControlSpec] = {
 }
 
 
-def _interpolation_weights(values: np.ndarray, nodes: np.ndarray) -> tuple[int, float]:
-    """Index and weight for linear interpolation in log(1 + c) between concentration nodes."""
-    x = np.log1p(nodes)
-    v = float(np.clip(np.log1p(values), x[0], x[-1]))
-    upper = int(np.clip(np.searchsorted(x, v, side="right"), 1, x.size - 1))
-    weight = (v - x[upper - 1]) / (x[upper] - x[upper - 1])
-    return upper, float(weight)
-
-
-@functools.lru_cache(maxsize=64)
-def _velocity_traces(severity: float, mechanism: str, velocity: float, dt_ms: float,
-                     params_key: str) -> tuple[np.ndarray, np.ndarray]:
-    """EMG traces of one ramp at every node of :data:`TRACE_NODES_NG_ML` (one vectorised probe)."""
-    import sim
-
-    params = _PARAMS[params_key]
-    result = sim.stretch_reflex(
-        sim.Patient(condition="spastic", spasticity=severity), velocity,
-        csf_ng_ml=TRACE_NODES_NG_ML, mechanism=mechanism, dt_ms=dt_ms, output_dt_ms=2.0,
-        traces=("emg",), receptor=params.receptor, spindle=params.spindle, synapse=params.synapse,
-        motoneuron=params.motoneuron, muscle=params.muscle,
-    )
-    return np.asarray(result.axis, dtype=float), np.asarray(result["emg"], dtype=float)
-
-
-_PARAMS: dict[str, Any] = {}
-
-
 class ExplorerModel:
     """Display-free state and update logic of the explorer.
 
@@ -169,11 +137,8 @@ class ExplorerModel:
 
     Notes
     -----
-    The first update for a new (severity, mechanism) pair builds the course's
-    reflex grid (a few seconds); a new velocity builds its trace grid (about a
-    second).  Everything else – route, dose, interval, kidney function – only
-    re-runs the exact pharmacokinetics and an interpolation (milliseconds).
-    :meth:`warm` does the slow part ahead of time.
+    Every update recomputes everything (tens of milliseconds after the kernel
+    has been compiled once); nothing is cached between updates.
     """
 
     def __init__(self, params: Any = None, *, hours: float = COURSE_HOURS,
@@ -184,8 +149,6 @@ class ExplorerModel:
         self.hours = float(check_range("hours", hours, 1.0, 24.0 * 60, "h"))
         self.probe_every_h = float(check_range("probe_every_h", probe_every_h, 0.01, self.hours, "h"))
         self.dt_ms = float(check_range("dt_ms", dt_ms, 0.01, 0.5, "ms"))
-        self._params_key = repr(self.params)
-        _PARAMS[self._params_key] = self.params
         self.controls: dict[str, Any] = {name: spec.default for name, spec in CONTROLS.items()}
 
     # ----------------------------------------------------------------- controls
@@ -214,8 +177,6 @@ class ExplorerModel:
                     raise ParameterError(f"{name} = {value!r} is not one of {spec.options}")
             else:
                 value = float(check_range(name, value, spec.low, spec.high))
-                if name == "severity":  # one cached reflex grid per step keeps updates fast
-                    value = round(value / spec.step) * spec.step
             self.controls[name] = value
         return dict(self.controls)
 
@@ -257,12 +218,16 @@ class ExplorerModel:
         c = self.controls
         course = sim.simulate(self.patient(), self.regimen(), self.hours,
                               probe_every_h=self.probe_every_h, mechanism=c["mechanism"],
-                              params=self.params, dt_ms=self.dt_ms)
-        t_ms, emg = _velocity_traces(float(c["severity"]), c["mechanism"], float(c["velocity_deg_s"]),
-                                     self.dt_ms, self._params_key)
+                              params=self.params, readouts=("reflex_gain_rel",), dt_ms=self.dt_ms)
         level = float(course.spinal_effect_ng_ml[-1])
-        upper, weight = _interpolation_weights(np.asarray(level), TRACE_NODES_NG_ML)
-        treated = (1.0 - weight) * emg[upper - 1] + weight * emg[upper]
+        p = self.params
+        traces = sim.stretch_reflex(
+            self.patient(), float(c["velocity_deg_s"]), csf_ng_ml=[0.0, level], mechanism=c["mechanism"],
+            availability=[1.0, float(course.receptor_availability[-1])], dt_ms=self.dt_ms, output_dt_ms=2.0,
+            traces=("emg",), receptor=p.receptor, spindle=p.spindle, synapse=p.synapse,
+            motoneuron=p.motoneuron, muscle=p.muscle)
+        t_ms, emg = np.asarray(traces.axis, dtype=float), np.asarray(traces["emg"], dtype=float)
+        treated = emg[1]
         last_day = course.t_h >= self.hours - 24.0
         band = _highest_band(course.sedation_band[last_day])
         gain = course.reflex_gain_rel
@@ -282,17 +247,6 @@ class ExplorerModel:
             "sedation_band": band,
             "summary": summary,
         }
-
-    def warm(self, *, severities: Any = None, mechanisms: Any = None, velocities: Any = None) -> None:
-        """Precompute the slow grids for the given choices (defaults: the current ones)."""
-        saved = dict(self.controls)
-        try:
-            for severity in severities if severities is not None else [saved["severity"]]:
-                for mechanism in mechanisms if mechanisms is not None else [saved["mechanism"]]:
-                    for velocity in velocities if velocities is not None else [saved["velocity_deg_s"]]:
-                        self.update(severity=severity, mechanism=mechanism, velocity_deg_s=velocity)
-        finally:
-            self.controls = saved
 
 
 def _highest_band(bands: np.ndarray) -> str:

@@ -80,6 +80,7 @@ from typing import Any
 
 import numpy as np
 
+from ._jit import kernel_function
 from .parameters import Parameters, check_range, param
 
 __all__ = ["MotoneuronParameters", "preset", "pool_output", "pic_steady_state", "girk_conductance_ns"]
@@ -223,10 +224,49 @@ def preset(severity: Any, params: MotoneuronParameters | None = None) -> dict[st
     }
 
 
+@kernel_function
+def pic_activation_steady(v_mv: Any, half_activation_mv: float, slope_mv: float) -> Any:
+    """:math:`P_\\infty(V) = 1/(1 + e^{-(V - V_{PIC})/k_{PIC}})` (kernel function: scalars or arrays)."""
+    return 1.0 / (1.0 + np.exp(-(v_mv - half_activation_mv) / slope_mv))
+
+
+@kernel_function
+def pic_derivative(pic: Any, v_mv: Any, half_activation_mv: float, slope_mv: float, time_constant_ms: float) -> Any:
+    """:math:`\\dot P = (P_\\infty(V) - P)/\\tau_{PIC}`, 1/ms (kernel function)."""
+    return (pic_activation_steady(v_mv, half_activation_mv, slope_mv) - pic) / time_constant_ms
+
+
+@kernel_function
+def membrane_derivative(v_mv: Any, excitatory_ns: Any, pic: Any, fixed_conductance_ns: Any,
+                        fixed_current_pa: Any, pic_conductance_ns: Any, excitatory_reversal_mv: float,
+                        pic_reversal_mv: float, capacitance_nf: float) -> Any:
+    """:math:`\\dot V`, mV/ms, from the current balance of the module docstring (kernel function).
+
+    *fixed_conductance_ns* and *fixed_current_pa* lump the leak, inhibitory and GIRK
+    terms (:math:`\\sum g_j` and :math:`\\sum g_j E_j`); *excitatory_ns* is
+    :math:`g_{Ia} + g_{cmd}`.
+    """
+    current = (fixed_current_pa - fixed_conductance_ns * v_mv + excitatory_ns * (excitatory_reversal_mv - v_mv)
+               + pic_conductance_ns * pic * (pic_reversal_mv - v_mv))
+    return current * (1e-3 / capacitance_nf)  # pA / nF = mV/s
+
+
+@kernel_function
+def recruitment(v_mv: Any, threshold_mv: Any, smoothing_mv: float, range_mv: float,
+                minimum_rate_hz: float, gain_hz_per_mv: float) -> tuple[Any, Any]:
+    """Pool rate (imp/s per motoneuron) and recruited fraction (kernel function; see :func:`pool_output`)."""
+    u = v_mv - threshold_mv
+    low = smoothing_mv * np.logaddexp(0.0, u / smoothing_mv)
+    high = smoothing_mv * np.logaddexp(0.0, (u - range_mv) / smoothing_mv)
+    fraction = (low - high) / range_mv
+    rate = minimum_rate_hz * fraction + gain_hz_per_mv * (low - high) * (low + high) / (2.0 * range_mv)
+    return rate, fraction
+
+
 def pic_steady_state(v_mv: Any, params: MotoneuronParameters | None = None) -> np.ndarray:
     """Steady-state PIC activation :math:`P_\\infty(V)`."""
     p = params or MotoneuronParameters()
-    return 1.0 / (1.0 + np.exp(-(np.asarray(v_mv, dtype=float) - p.pic_half_activation_mv) / p.pic_slope_mv))
+    return pic_activation_steady(np.asarray(v_mv, dtype=float), p.pic_half_activation_mv, p.pic_slope_mv)
 
 
 def pool_output(v_mv: Any, threshold_mv: Any, params: MotoneuronParameters | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -245,13 +285,10 @@ def pool_output(v_mv: Any, threshold_mv: Any, params: MotoneuronParameters | Non
     rate_hz, fraction : numpy.ndarray
     """
     p = params or MotoneuronParameters()
-    u = np.asarray(v_mv, dtype=float) - threshold_mv
-    k, w = p.recruitment_smoothing_mv, p.recruitment_range_mv
-    low = k * np.logaddexp(0.0, u / k)
-    high = k * np.logaddexp(0.0, (u - w) / k)
-    fraction = (low - high) / w
-    rate = p.minimum_rate_hz * fraction + p.rate_gain_hz_per_mv * (low - high) * (low + high) / (2.0 * w)
-    return rate, fraction
+    rate, fraction = recruitment(np.asarray(v_mv, dtype=float), np.asarray(threshold_mv, dtype=float),
+                                 p.recruitment_smoothing_mv, p.recruitment_range_mv, p.minimum_rate_hz,
+                                 p.rate_gain_hz_per_mv)
+    return np.asarray(rate), np.asarray(fraction)
 
 
 def girk_conductance_ns(a_post: Any, params: MotoneuronParameters | None = None) -> np.ndarray:

@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from ._jit import kernel_function
 from .parameters import Parameters, param
 
 __all__ = [
@@ -132,17 +133,36 @@ def emg(rate_hz: Any, params: MuscleParameters = SOLEUS) -> np.ndarray:
     return np.asarray(rate_hz, dtype=float) / params.emg_reference_rate_hz
 
 
+@kernel_function
+def excitation_from_rate(rate_hz: Any, half_force_rate_hz: float) -> Any:
+    """:math:`e = r/(r + r_{1/2})` (kernel function: scalars or arrays)."""
+    return rate_hz / (rate_hz + half_force_rate_hz)
+
+
+@kernel_function
+def activation_derivative(activation: Any, excitation_: Any, activation_time_ms: float,
+                          deactivation_time_ms: float) -> Any:
+    """Zajac activation dynamics :math:`\\dot a`, 1/ms (kernel function)."""
+    beta = activation_time_ms / deactivation_time_ms
+    return (excitation_ - (beta + (1.0 - beta) * excitation_) * activation) / activation_time_ms
+
+
+@kernel_function
+def passive_force(stretch_mm: Any, velocity_mm_s: Any, scale_n: float, length_scale_mm: float,
+                  viscosity_n_per_mm_s: float) -> Any:
+    """Elastic + viscous passive force, N (kernel function; see :func:`passive_force_n`)."""
+    return scale_n * np.expm1(stretch_mm / length_scale_mm) + viscosity_n_per_mm_s * velocity_mm_s
+
+
 def excitation(rate_hz: Any, params: MuscleParameters = SOLEUS) -> np.ndarray:
     """Neural excitation :math:`e = r/(r + r_{1/2})` in [0, 1)."""
-    r = np.asarray(rate_hz, dtype=float)
-    return r / (r + params.half_force_rate_hz)
+    return excitation_from_rate(np.asarray(rate_hz, dtype=float), params.half_force_rate_hz)
 
 
 def activation_rhs(activation: Any, excitation_: Any, params: MuscleParameters = SOLEUS) -> np.ndarray:
     """Zajac activation dynamics :math:`\\dot a`, 1/ms."""
-    beta = params.activation_time_ms / params.deactivation_time_ms
-    e = np.asarray(excitation_, dtype=float)
-    return (e - (beta + (1.0 - beta) * e) * activation) / params.activation_time_ms
+    return activation_derivative(np.asarray(activation, dtype=float), np.asarray(excitation_, dtype=float),
+                                 params.activation_time_ms, params.deactivation_time_ms)
 
 
 def activation_steady_state(excitation_: Any, params: MuscleParameters = SOLEUS) -> np.ndarray:
@@ -165,8 +185,9 @@ def passive_force_n(stretch_mm: Any, velocity_mm_s: Any, params: MuscleParameter
     >>> float(passive_force_n(0.0, 0.0))
     0.0
     """
-    elastic = params.passive_force_scale_n * np.expm1(np.asarray(stretch_mm, dtype=float) / params.passive_length_scale_mm)
-    return elastic + params.viscosity_n_per_mm_s * np.asarray(velocity_mm_s, dtype=float)
+    return passive_force(np.asarray(stretch_mm, dtype=float), np.asarray(velocity_mm_s, dtype=float),
+                         params.passive_force_scale_n, params.passive_length_scale_mm,
+                         params.viscosity_n_per_mm_s)
 
 
 def joint_torque_nm(force_n: Any, params: MuscleParameters = SOLEUS) -> np.ndarray:

@@ -76,10 +76,10 @@ import dataclasses
 from typing import Any
 
 import numpy as np
-from scipy.linalg import expm
 
 from . import adaptation as _adaptation
 from .dosing import Regimen
+from . import solvers
 from .errors import ParameterError, SimulationError
 from .parameters import Parameters, param, parameter_table
 from .patient import Patient
@@ -591,7 +591,7 @@ def simulate(
     generators = [system_matrix(flat, flat_crcl, rate, hd) for rate, hd in mode_pairs]
     for key in np.unique(key_of_step):
         mode, step = divmod(int(key), step_values.size)
-        propagators[int(key)] = expm(generators[mode] * step_values[step])
+        propagators[int(key)] = solvers.propagators(generators[mode], step_values[step])
 
     jumps: dict[int, list[tuple[int, float]]] = {}
     for event in regimen.events():
@@ -609,15 +609,14 @@ def simulate(
     recorded = np.empty((times.size, _N, size))
     effect_at_nodes = np.empty((nodes.size, size))
     i_effect = _I["effect2_ng_ml"]
-    for node in range(nodes.size):
-        if node > 0:
-            state = np.einsum("ijb,jb->ib", propagators[int(key_of_step[node - 1])], state)
-        for index, amount in jumps.get(node, ()):
-            state[index] += amount
+
+    def record(node: int, state: np.ndarray) -> None:
         effect_at_nodes[node] = state[i_effect]
         slot = sample_of_node[node]
         if slot >= 0:
             recorded[slot] = state[:_N]
+
+    solvers.walk(lambda step: propagators[int(key_of_step[step])], nodes.size, state, jumps, record)
 
     # -- outputs --------------------------------------------------------------------
     def column(name: str) -> np.ndarray:

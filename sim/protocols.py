@@ -57,10 +57,12 @@ from typing import Any
 
 import numpy as np
 
+from ._jit import kernel_function
 from .errors import ParameterError
 from .parameters import Parameters, param
 
 __all__ = [
+    "KIND_CODES",
     "Protocol",
     "RampAndHold",
     "TendonTap",
@@ -92,6 +94,52 @@ def length_change_mm(angle_deg: Any, *, moment_arm_m: float) -> np.ndarray:
     0.8727
     """
     return np.deg2rad(np.asarray(angle_deg, dtype=float)) * moment_arm_m * 1000.0
+
+
+# -- kernel functions: the protocols' inputs, written once ------------------------------
+# Plain arithmetic and numpy ufuncs, so they serve the numpy methods below (arrays) and the
+# compiled reflex kernel (scalars; see sim._jit).  Booleans multiply as 0/1.
+
+@kernel_function
+def ramp_kinematics(t_ms: Any, onset_ms: Any, velocity_deg_s: Any, amplitude_deg: Any,
+                    end_ms: Any) -> tuple[Any, Any]:
+    """Angle (deg) and angular velocity (deg/s) of a ramp-and-hold at time *t_ms*."""
+    angle = np.minimum(velocity_deg_s * np.maximum(t_ms - onset_ms, 0.0) / 1000.0, amplitude_deg)
+    return angle, velocity_deg_s * ((t_ms >= onset_ms) * (t_ms < end_ms))
+
+
+@kernel_function
+def tap_kinematics(t_ms: Any, onset_ms: Any, amplitude_deg: Any, duration_ms: Any) -> tuple[Any, Any]:
+    """Angle (deg) and angular velocity (deg/s) of a tendon tap at time *t_ms*."""
+    inside = (t_ms >= onset_ms) * (t_ms < onset_ms + duration_ms)
+    phase = 2.0 * np.pi * (t_ms - onset_ms) / duration_ms
+    angle = inside * 0.5 * amplitude_deg * (1.0 - np.cos(phase))
+    return angle, inside * 0.5 * amplitude_deg * 2.0 * np.pi / duration_ms * 1000.0 * np.sin(phase)
+
+
+@kernel_function
+def volley_rate(t_ms: Any, onset_ms: Any, intensity: Any, width_ms: Any, n_pulses: Any, period_ms: Any) -> Any:
+    """Extra Ia discharge of an electrical volley (train), imp/s per fibre, at time *t_ms*."""
+    k = np.floor((t_ms - onset_ms) / period_ms)
+    since = t_ms - onset_ms - k * period_ms
+    on = (t_ms >= onset_ms) * (k < n_pulses) * (since < width_ms)
+    return on * intensity * 1000.0 / width_ms
+
+
+@kernel_function
+def step_on(t_ms: Any, onset_ms: Any, level: Any) -> Any:
+    """*level* from *onset_ms* on, 0 before (descending command, fusimotor drive)."""
+    return (t_ms >= onset_ms) * level
+
+
+#: Graded offsets (ms) of the extra step boundaries around a tap's velocity sign changes.
+_GRADED_MS = np.array([0.002, 0.006, 0.02, 0.06, 0.2])
+
+#: Integer code of each protocol class in the kernel's parameter rows (:meth:`Protocol.kernel_row`).
+KIND_CODES = {"Protocol": 0, "RampAndHold": 1, "TendonTap": 2, "ElectricalVolley": 3, "VoluntaryContraction": 4}
+#: Protocol columns of a kernel row, in order.
+KERNEL_FIELDS = ("kind", "onset_ms", "velocity_deg_s", "amplitude_deg", "end_ms", "tap_duration_ms",
+                 "intensity", "pulse_width_ms", "n_pulses", "period_ms", "command_ns", "fusimotor_hz")
 
 
 def _onset_field() -> Any:
@@ -171,6 +219,41 @@ class Protocol(Parameters):
         """A probe length that shows the whole response, ms."""
         return float(np.max(self.onset_ms)) + 200.0
 
+    # -- kernel encoding ------------------------------------------------------
+    def _kernel_values(self) -> dict[str, Any]:
+        return {}
+
+    def kernel_rows(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The protocol as kernel parameter rows, shape ``(prod(shape), len(KERNEL_FIELDS))``.
+
+        Unused columns are 0 (``end_ms``, ``period_ms`` and ``pulse_width_ms`` 1, harmless).
+        """
+        n = int(np.prod(shape, dtype=int)) if shape else 1
+        values = {"kind": KIND_CODES[type(self).__name__], "onset_ms": self.onset_ms, "end_ms": np.inf,
+                  "pulse_width_ms": 1.0, "period_ms": 1.0, **self._kernel_values()}
+        rows = np.zeros((n, len(KERNEL_FIELDS)))
+        for column, name in enumerate(KERNEL_FIELDS):
+            if name in values:
+                rows[:, column] = np.broadcast_to(np.asarray(values[name], dtype=float), shape).reshape(n)
+        return rows
+
+    def _own_discontinuities(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per-probe (spindle, cord) discontinuity times, each ``(n, k)`` with NaN padding."""
+        n = int(np.prod(self.batch_shape(), dtype=int)) if self.batch_shape() else 1
+        return np.empty((n, 0)), np.empty((n, 0))
+
+    def discontinuity_table(self, shape: tuple[int, ...], afferent_delay_ms: float) -> np.ndarray:
+        """Cord-time input discontinuities of every probe, sorted, ``inf``-padded: ``(n, k)``.
+
+        Spindle-side times are shifted by the afferent delay (they reach the cord later).
+        """
+        flat = self.broadcast_to(shape) if shape != self.batch_shape() else self
+        spindle, cord = flat._own_discontinuities()
+        n = int(np.prod(shape, dtype=int)) if shape else 1
+        table = np.concatenate([np.reshape(spindle, (n, -1)) + afferent_delay_ms, np.reshape(cord, (n, -1))], axis=1)
+        table = np.where(np.isfinite(table), table, np.inf)
+        return np.sort(np.concatenate([table, np.full((n, 1), np.inf)], axis=1), axis=1)
+
 
 def _unique(times: Any) -> np.ndarray:
     times = np.asarray(times, dtype=float).ravel()
@@ -215,23 +298,32 @@ class RampAndHold(Protocol):
         with np.errstate(divide="ignore"):
             return np.where(v > 0, 1000.0 * a / np.where(v > 0, v, 1.0), np.inf)
 
-    def angle_deg(self, t_ms: Any) -> np.ndarray:
+    def _kinematics(self, t_ms: Any) -> tuple[np.ndarray, np.ndarray]:
         t = np.asarray(t_ms, dtype=float)
-        v = self._field("velocity_deg_s", t)
-        a = self._field("amplitude_deg", t)
-        t0 = self._field("onset_ms", t)
-        return np.minimum(v * np.maximum(t - t0, 0.0) / 1000.0, a)
+        end = self.onset_ms + self.ramp_duration_ms()
+        angle, velocity = ramp_kinematics(t, self._field("onset_ms", t), self._field("velocity_deg_s", t),
+                                          self._field("amplitude_deg", t),
+                                          np.reshape(end, np.shape(end) + (1,) * t.ndim))
+        shape = np.broadcast_shapes(self.batch_shape() + t.shape, np.shape(angle))
+        return np.broadcast_to(angle, shape) + 0.0, np.broadcast_to(velocity, shape) + 0.0
+
+    def angle_deg(self, t_ms: Any) -> np.ndarray:
+        return self._kinematics(t_ms)[0]
 
     def angular_velocity_deg_s(self, t_ms: Any) -> np.ndarray:
-        t = np.asarray(t_ms, dtype=float)
-        v = self._field("velocity_deg_s", t)
-        t0 = self._field("onset_ms", t)
-        t1 = t0 + self.ramp_duration_ms().reshape(np.shape(self.ramp_duration_ms()) + (1,) * t.ndim)
-        return np.where((t >= t0) & (t < t1), v, 0.0)
+        return self._kinematics(t_ms)[1]
 
     def spindle_discontinuities_ms(self) -> np.ndarray:
         t0 = np.asarray(self.onset_ms, dtype=float)
         return _unique(np.concatenate([np.ravel(t0), np.ravel(t0 + self.ramp_duration_ms())]))
+
+    def _kernel_values(self) -> dict[str, Any]:
+        return {"velocity_deg_s": self.velocity_deg_s, "amplitude_deg": self.amplitude_deg,
+                "end_ms": self.onset_ms + self.ramp_duration_ms()}
+
+    def _own_discontinuities(self) -> tuple[np.ndarray, np.ndarray]:
+        t0 = np.ravel(np.asarray(self.onset_ms, dtype=float))
+        return np.stack([t0, t0 + np.ravel(self.ramp_duration_ms())], axis=1), np.empty((t0.size, 0))
 
     def stimulus_end_ms(self) -> np.ndarray:
         return np.asarray(self.onset_ms + self.ramp_duration_ms(), dtype=float)
@@ -258,23 +350,35 @@ class TendonTap(Protocol):
         description="duration of the up-and-back stretch",
     )
 
-    def _phase(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        t0 = self._field("onset_ms", t)
-        dur = self._field("tap_duration_ms", t)
-        inside = (t >= t0) & (t < t0 + dur)
-        return inside, (t - t0) / dur, dur
+    def _kinematics(self, t_ms: Any) -> tuple[np.ndarray, np.ndarray]:
+        t = np.asarray(t_ms, dtype=float)
+        angle, velocity = tap_kinematics(t, self._field("onset_ms", t), self._field("amplitude_deg", t),
+                                         self._field("tap_duration_ms", t))
+        shape = np.broadcast_shapes(self.batch_shape() + t.shape, np.shape(angle))
+        return np.broadcast_to(angle, shape) + 0.0, np.broadcast_to(velocity, shape) + 0.0
 
     def angle_deg(self, t_ms: Any) -> np.ndarray:
-        t = np.asarray(t_ms, dtype=float)
-        inside, phase, _ = self._phase(t)
-        a = self._field("amplitude_deg", t)
-        return np.where(inside, 0.5 * a * (1.0 - np.cos(2.0 * np.pi * phase)), 0.0)
+        return self._kinematics(t_ms)[0]
 
     def angular_velocity_deg_s(self, t_ms: Any) -> np.ndarray:
-        t = np.asarray(t_ms, dtype=float)
-        inside, phase, dur = self._phase(t)
-        a = self._field("amplitude_deg", t)
-        return np.where(inside, 0.5 * a * 2.0 * np.pi / dur * 1000.0 * np.sin(2.0 * np.pi * phase), 0.0)
+        return self._kinematics(t_ms)[1]
+
+    def _kernel_values(self) -> dict[str, Any]:
+        return {"amplitude_deg": self.amplitude_deg, "tap_duration_ms": self.tap_duration_ms}
+
+    def _own_discontinuities(self) -> tuple[np.ndarray, np.ndarray]:
+        # The spindle responds to |v|^0.6, whose slope is unbounded where v changes sign (start,
+        # middle, end of the tap): a geometrically graded set of extra step boundaries on both
+        # sides of each such point keeps the integrator's accuracy there (see sim.solvers).
+        t0 = np.ravel(np.asarray(self.onset_ms, dtype=float))
+        shape = np.broadcast_shapes(np.shape(self.onset_ms), np.shape(self.tap_duration_ms))
+        t0 = np.ravel(np.broadcast_to(np.asarray(self.onset_ms, dtype=float), shape))
+        dur = np.ravel(np.broadcast_to(np.asarray(self.tap_duration_ms, dtype=float), shape))
+        kinks = np.stack([t0, t0 + dur / 2, t0 + dur], axis=1)
+        offsets = np.concatenate([[0.0], _GRADED_MS, -_GRADED_MS])
+        graded = (kinks[:, :, None] + offsets[None, None, :]).reshape(t0.size, -1)
+        inside = (graded >= t0[:, None]) & (graded <= (t0 + dur)[:, None])
+        return np.where(inside, graded, np.nan), np.empty((t0.size, 0))
 
     def spindle_discontinuities_ms(self) -> np.ndarray:
         t0 = np.ravel(np.asarray(self.onset_ms, dtype=float))
@@ -333,13 +437,20 @@ class ElectricalVolley(Protocol):
 
     def volley_rate_hz(self, t_ms: Any) -> np.ndarray:
         t = np.asarray(t_ms, dtype=float)
+        rate = volley_rate(t, self._field("onset_ms", t), self._field("intensity", t),
+                           float(np.max(self.pulse_width_ms)), self._field("n_pulses", t),
+                           1000.0 / self._field("frequency_hz", t))
+        return np.broadcast_to(rate, np.broadcast_shapes(self.batch_shape() + t.shape, np.shape(rate))) + 0.0
+
+    def _kernel_values(self) -> dict[str, Any]:
+        return {"intensity": self.intensity, "pulse_width_ms": float(np.max(self.pulse_width_ms)),
+                "n_pulses": self.n_pulses, "period_ms": 1000.0 / np.asarray(self.frequency_hz, dtype=float)}
+
+    def _own_discontinuities(self) -> tuple[np.ndarray, np.ndarray]:
+        starts = self._pulse_starts()
+        starts = starts.reshape(-1, starts.shape[-1])
         width = float(np.max(self.pulse_width_ms))
-        onset = self._field("onset_ms", t)
-        period = 1000.0 / self._field("frequency_hz", t)
-        k = np.floor((t - onset) / period)
-        since = t - onset - k * period
-        on = (t >= onset) & (k < self._field("n_pulses", t)) & (since < width)
-        return np.where(on, self._field("intensity", t) * 1000.0 / width, 0.0)
+        return np.concatenate([starts, starts + width], axis=1), np.empty((starts.shape[0], 0))
 
     def spindle_discontinuities_ms(self) -> np.ndarray:
         starts = self._pulse_starts()
@@ -385,13 +496,23 @@ class VoluntaryContraction(Protocol):
         source="illustrative: long enough for force to plateau (activation τ ≈ 20–60 ms)", description="length of the default probe after onset",
     )
 
-    def command_ns(self, t_ms: Any) -> np.ndarray:
+    def _stepped(self, name: str, t_ms: Any) -> np.ndarray:
         t = np.asarray(t_ms, dtype=float)
-        return np.where(t >= self._field("onset_ms", t), self._field("command_conductance_ns", t), 0.0)
+        value = step_on(t, self._field("onset_ms", t), self._field(name, t))
+        return np.broadcast_to(value, np.broadcast_shapes(self.batch_shape() + t.shape, np.shape(value))) + 0.0
+
+    def command_ns(self, t_ms: Any) -> np.ndarray:
+        return self._stepped("command_conductance_ns", t_ms)
 
     def fusimotor_rate_hz(self, t_ms: Any) -> np.ndarray:
-        t = np.asarray(t_ms, dtype=float)
-        return np.where(t >= self._field("onset_ms", t), self._field("fusimotor_hz", t), 0.0)
+        return self._stepped("fusimotor_hz", t_ms)
+
+    def _kernel_values(self) -> dict[str, Any]:
+        return {"command_ns": self.command_conductance_ns, "fusimotor_hz": self.fusimotor_hz}
+
+    def _own_discontinuities(self) -> tuple[np.ndarray, np.ndarray]:
+        t0 = np.ravel(np.asarray(self.onset_ms, dtype=float))[:, None]
+        return t0, t0
 
     def spindle_discontinuities_ms(self) -> np.ndarray:
         return _unique(self.onset_ms)

@@ -59,7 +59,6 @@ import dataclasses
 from typing import Any
 
 import numpy as np
-from scipy.linalg import expm
 
 from .parameters import Parameters, check_choice, check_range, param
 
@@ -286,21 +285,6 @@ def site_activations(
     return a_pre, a_post
 
 
-def _propagate(matrix: np.ndarray, dt: np.ndarray, state: np.ndarray) -> np.ndarray:
-    """Exact solution ``expm(matrix * dt) @ state`` for many ``dt`` at once.
-
-    Uses the eigendecomposition (the cascade's eigenvalues −(K1·T + K2), −K4, 0
-    are real and distinct for any physical parameters); falls back to
-    :func:`scipy.linalg.expm` if they are nearly equal.
-    """
-    eigenvalues, vectors = np.linalg.eig(matrix)
-    spread = np.min(np.abs(np.subtract.outer(eigenvalues, eigenvalues)) + np.eye(eigenvalues.size))
-    if np.all(np.isreal(eigenvalues)) and spread > 1e-9 * max(1.0, np.max(np.abs(eigenvalues))):
-        coefficients = np.linalg.solve(vectors.real, state)
-        return (np.exp(np.outer(dt, eigenvalues.real)) * coefficients) @ vectors.real.T
-    return np.stack([expm(matrix * step) @ state for step in dt])
-
-
 def gabab_pulse_response(
     pulse_times_ms: Any,
     *,
@@ -338,6 +322,8 @@ def gabab_pulse_response(
     >>> bool(50 < t[single.argmax()] < 200)  # slow: peaks ~100 ms after the pulse
     True
     """
+    from . import solvers  # the one module that advances states in time (imported here: no cycle)
+
     params = params or GProteinParameters()
     pulses = np.sort(check_range("pulse_times_ms", np.atleast_1d(pulse_times_ms), 0.0, np.inf, "ms"))
     times = np.arange(0.0, 1000.0, 0.5) if t_ms is None else check_range("t_ms", t_ms, 0.0, np.inf, "ms")
@@ -377,7 +363,7 @@ def gabab_pulse_response(
         matrix = generator(transmitter_on(start))
         inside = (times >= start) & (times < stop)
         if np.any(inside):
-            g_protein[inside] = _propagate(matrix, times[inside] - start, state)[:, 1]
-        state = expm(matrix * (stop - start)) @ state
+            g_protein[inside] = solvers.propagate_eigen(matrix, times[inside] - start, state)[:, 1]
+        state = solvers.propagators(matrix, stop - start) @ state
     g_n = np.maximum(g_protein, 0.0) ** p.n_sites
     return g_n / (g_n + p.kd)

@@ -31,12 +31,10 @@ needed.  (Closing the loop, e.g. for clonus, would make it one.)
 
 Numerics
 --------
-A fixed-step classical Runge–Kutta scheme (order 4) advances **all probes of
-a batch together** as numpy arrays.  The step grid is shared by the batch and
-contains every declared input discontinuity (ramp start/stop, tap phases,
-volley edges, command onset — shifted by :math:`d_{aff}` where they enter
-through the spindle), so each step sees smooth inputs; stage times at the step
-ends are nudged 1e-9 ms inwards to take the correct one-sided input.
+The equations live in :mod:`sim.circuit` (written once, from the stage
+modules' kernel functions); :func:`sim.solvers.integrate_probes` advances a
+whole batch with a compiled fixed-step RK4 kernel (default step 0.25 ms), each
+probe on its own grid that contains every input discontinuity of its protocol.
 Summaries (peaks, threshold crossings) are computed on every step; traces are
 stored on a coarser output grid.  :func:`reference_solution` solves the same
 right-hand side with :func:`scipy.integrate.solve_ivp` for checking.
@@ -62,16 +60,19 @@ from typing import Any
 
 import numpy as np
 
+from . import circuit, solvers
 from . import motoneuron as mn
 from . import muscle as ms
 from . import spindle as sp
 from . import synapse as sy
+from .circuit import STATE_NAMES, STATE_UNITS
 from .errors import ParameterError, SimulationError
 from .motoneuron import MotoneuronParameters, girk_conductance_ns
 from .muscle import SOLEUS, MuscleParameters
 from .parameters import check_range
 from .patient import Patient
-from .protocols import ElectricalVolley, Protocol, RampAndHold, VoluntaryContraction, length_change_mm
+from .protocols import Protocol, RampAndHold, length_change_mm
+from .readouts import PROTOCOLS, STANDARD_VELOCITY_DEG_S
 from .receptor import ReceptorParameters, site_activations
 from .result import Result
 from .spindle import SpindleParameters
@@ -85,42 +86,27 @@ __all__ = [
     "EMG_THRESHOLD",
     "ProbeModel",
     "build_model",
-    "rhs",
     "initial_state",
     "integrate",
     "reference_solution",
     "probe",
     "stretch_reflex",
     "h_reflex",
-    "fast_stretch_emg",
-    "fast_stretch_torque_nm",
-    "threshold_angle",
-    "h_reflex_ratio",
-    "spasm_index",
-    "voluntary_force",
-    "SPASM_TRAIN",
-    "STANDARD_CONTRACTION",
     "TRACE_UNITS",
     "ca_influx_rel",
     "release_rel",
     "girk_conductance_ns",
 ]
 
-#: State variables of one probe, in the order of the state array's first axis.
-STATE_NAMES = ("vesicle_pool", "glutamate_mm", "ampa_open", "v_mv", "pic_activation", "muscle_activation")
-#: Units of the states.
-STATE_UNITS = {"vesicle_pool": "1", "glutamate_mm": "mM", "ampa_open": "1", "v_mv": "mV",
-               "pic_activation": "1", "muscle_activation": "1"}
 _IX = {name: i for i, name in enumerate(STATE_NAMES)}
 _X, _GLU, _S, _V, _P, _A = (_IX[n] for n in STATE_NAMES)
 
-#: The standard "fast stretch" used by the readouts (a fast clinical stretch), deg/s.
-STANDARD_VELOCITY_DEG_S = 120.0
 #: Reflex onset criterion: EMG rise above the pre-stimulus level, fraction of maximal EMG.
 EMG_THRESHOLD = 0.02
 #: Recruitment rise (fraction of the pool above rest) that counts as "firing" for the spasm index.
 _FIRING_FRACTION = 0.05
-_NUDGE_MS = 1e-9
+#: Default integration step of the compiled kernel, ms (accuracy: see :mod:`sim.solvers`).
+DEFAULT_DT_MS = 0.25
 
 #: Every trace :func:`probe` can return, with its unit.
 TRACE_UNITS = {
@@ -165,6 +151,7 @@ class ProbeModel:
     fixed_current_pa: np.ndarray
     reference_release: np.ndarray
     alpha_eff: float
+    rows: np.ndarray
 
     @property
     def size(self) -> int:
@@ -217,13 +204,40 @@ def build_model(
     receptor = receptor or ReceptorParameters()
     p_ref = sy.release_probability(receptor.endogenous_presynaptic_activation, synapse)
     reference = p_ref * sy.resting_pool(p_ref, rest_rate, tau_rec, synapse)
+    alpha_eff = sy.ampa_binding_effective(synapse)
+    n = a_pre.size
+    rows = np.zeros(n, dtype=circuit.ROW_DTYPE)
+    per_probe = {
+        "release_probability": p_release, "inverse_tau_rec_per_ms": 1.0 / tau_rec,
+        "pool_use_per_release": synapse.pool_use_per_release,
+        "glutamate_per_release_mm": synapse.glutamate_per_release_mm,
+        "glutamate_clearance_ms": synapse.glutamate_clearance_ms, "ampa_binding_eff": alpha_eff,
+        "ampa_closing_per_ms": synapse.ampa_closing_per_ms, "ia_conductance_max_ns": m.ia_conductance_max_ns,
+        "fixed_conductance_ns": fixed_g, "fixed_current_pa": fixed_i,
+        "pic_conductance_ns": preset["pic_conductance_ns"], "excitatory_reversal_mv": m.excitatory_reversal_mv,
+        "pic_reversal_mv": m.pic_reversal_mv, "capacitance_nf": m.capacitance_nf,
+        "pic_half_activation_mv": m.pic_half_activation_mv, "pic_slope_mv": m.pic_slope_mv,
+        "pic_time_constant_ms": m.pic_time_constant_ms, "threshold_mv": preset["threshold_mv"],
+        "recruitment_smoothing_mv": m.recruitment_smoothing_mv, "recruitment_range_mv": m.recruitment_range_mv,
+        "minimum_rate_hz": m.minimum_rate_hz, "rate_gain_hz_per_mv": m.rate_gain_hz_per_mv,
+        "resting_rate_hz": spindle.resting_rate_hz, "length_gain_hz_per_mm": spindle.length_gain_hz_per_mm,
+        "velocity_gain": spindle.velocity_gain, "velocity_exponent": spindle.velocity_exponent,
+        **{f.name: getattr(muscle, f.name) for f in dataclasses.fields(muscle)},
+    }
+    for name, value in per_probe.items():
+        rows[name] = np.broadcast_to(np.asarray(value, dtype=float).reshape(-1) if np.ndim(value) else value, n)
+    protocol_rows = flat_protocol.kernel_rows((n,))
+    from .protocols import KERNEL_FIELDS
+
+    for column, name in enumerate(KERNEL_FIELDS):
+        rows[name] = protocol_rows[:, column]
     return ProbeModel(
         batch_shape=tuple(shape), protocol=flat_protocol, spindle=spindle, synapse=synapse,
         motoneuron=motoneuron, muscle=muscle, a_pre=a_pre, a_post=a_post, severity=severity,
         release_probability=p_release, inv_tau_rec_per_ms=1.0 / tau_rec, girk_ns=girk,
         inhibition_ns=preset["inhibitory_conductance_ns"], pic_ns=preset["pic_conductance_ns"],
         threshold_mv=preset["threshold_mv"], fixed_conductance_ns=fixed_g, fixed_current_pa=fixed_i,
-        reference_release=reference, alpha_eff=sy.ampa_binding_effective(synapse),
+        reference_release=reference, alpha_eff=alpha_eff, rows=rows,
     )
 
 
@@ -245,49 +259,6 @@ def _inputs(model: ProbeModel, t_ms: Any) -> tuple[np.ndarray, np.ndarray]:
     """Ia rate arriving at the motoneurons and descending command at time *t_ms* (cord time)."""
     t = np.asarray(t_ms, dtype=float)
     return _spindle_rate(model, t - model.muscle.afferent_delay_ms), model.protocol.command_ns(t)
-
-
-def _derivatives(y: np.ndarray, ia_hz: np.ndarray, command_ns: np.ndarray, m: ProbeModel,
-                 out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Core right-hand side on a ``(6, n)`` state; writes ``out`` and returns (pool rate, recruited fraction)."""
-    x, glu, s, v, pic, act = y
-    syn, mot, mus = m.synapse, m.motoneuron, m.muscle
-    release = m.release_probability * x * ia_hz * 1e-3  # release events per ms per site
-    out[_X] = (1.0 - x) * m.inv_tau_rec_per_ms - syn.pool_use_per_release * release
-    out[_GLU] = syn.glutamate_per_release_mm * release - glu / syn.glutamate_clearance_ms
-    out[_S] = m.alpha_eff * glu * (1.0 - s) - syn.ampa_closing_per_ms * s
-    g_exc = mot.ia_conductance_max_ns * s + command_ns
-    current = (m.fixed_current_pa - m.fixed_conductance_ns * v + g_exc * (mot.excitatory_reversal_mv - v)
-               + m.pic_ns * pic * (mot.pic_reversal_mv - v))
-    out[_V] = current * (1e-3 / mot.capacitance_nf)  # pA / nF = mV/s
-    out[_P] = (mn.pic_steady_state(v, mot) - pic) / mot.pic_time_constant_ms
-    rate, fraction = mn.pool_output(v, m.threshold_mv, mot)
-    out[_A] = ms.activation_rhs(act, ms.excitation(rate, mus), mus)
-    return rate, fraction
-
-
-def rhs(t: float, y: np.ndarray, model: ProbeModel) -> np.ndarray:
-    """Pure right-hand side ``dy/dt`` (per ms) at time *t* (ms) for state *y*.
-
-    Parameters
-    ----------
-    t : float
-        Time, ms (cord time; inputs are taken at the protocol's value then).
-    y : numpy.ndarray, shape (6, n) or (6 n,)
-        States in the order of :data:`STATE_NAMES` (first axis).
-    model : ProbeModel
-
-    Returns
-    -------
-    numpy.ndarray
-        Derivatives, same shape as *y*.
-    """
-    y = np.asarray(y, dtype=float)
-    state = y.reshape(len(STATE_NAMES), model.size)
-    ia, command = _inputs(model, float(t))
-    out = np.empty_like(state)
-    _derivatives(state, ia, command, model, out)
-    return out.reshape(y.shape)
 
 
 def _resting_potential(model: ProbeModel, g_exc: np.ndarray) -> np.ndarray:
@@ -332,203 +303,60 @@ def initial_state(model: ProbeModel) -> np.ndarray:
 
 
 # -- integration ---------------------------------------------------------------
-def _knots(model: ProbeModel, duration_ms: float, dt_ms: float, output_dt_ms: float) -> tuple[np.ndarray, np.ndarray]:
-    n_out = int(round(duration_ms / output_dt_ms))
-    t_out = np.arange(n_out + 1) * output_dt_ms
-    n_steps = int(np.ceil(t_out[-1] / dt_ms - 1e-9))
-    uniform = np.linspace(0.0, t_out[-1], n_steps + 1)
-    breaks = np.concatenate([model.protocol.spindle_discontinuities_ms() + model.muscle.afferent_delay_ms,
-                             model.protocol.cord_discontinuities_ms()])
-    breaks = breaks[(breaks > 0) & (breaks < t_out[-1])]
-    knots = np.unique(np.concatenate([uniform, t_out, breaks]))
-    keep = np.concatenate([[True], np.diff(knots) > 1e-7])
-    keep[-1] = True
-    knots = knots[keep]
-    if knots.size > 1 and knots[-1] - knots[-2] <= 1e-7:
-        knots = np.delete(knots, -2)
-    out_index = np.clip(np.searchsorted(knots, t_out - 5e-8), 0, knots.size - 1)
-    return knots, out_index
-
-
 def integrate(
     model: ProbeModel,
     duration_ms: float,
     *,
-    dt_ms: float = 0.1,
+    dt_ms: float = DEFAULT_DT_MS,
     output_dt_ms: float = 0.5,
     record: bool = True,
     emg_threshold: float = EMG_THRESHOLD,
 ) -> dict[str, Any]:
-    """Advance every probe of *model* with fixed-step RK4 (see the module docstring).
-
-    Parameters
-    ----------
-    model : ProbeModel
-    duration_ms : float
-        Probe length, ms.
-    dt_ms : float
-        Largest step, ms (declared discontinuities add knots).
-    output_dt_ms : float
-        Spacing of the stored traces, ms.
-    record : bool
-        Store state traces on the output grid (otherwise only summaries).
-    emg_threshold : float
-        Reflex onset criterion (EMG rise above rest).
+    """Advance every probe of *model* with the compiled kernel (:func:`sim.solvers.integrate_probes`).
 
     Returns
     -------
     dict
         ``t_out``, ``states`` (6, n, n_out) or None, ``rate`` and ``fraction``
-        (n, n_out) or None, and the online summaries (arrays of shape (n,)).
+        (n, n_out) or None, ``ia_muscle`` (n, n_out) or None, the online summaries
+        (arrays of shape (n,)) and ``y_end``.
     """
-    knots, out_index = _knots(model, duration_ms, dt_ms, output_dt_ms)
-    n, n_state = model.size, len(STATE_NAMES)
-    t_end = knots[-1]
-    d_eff = model.muscle.efferent_delay_ms
-    t_out = knots[out_index]
-    y = initial_state(model)
-    k1, k2, k3, k4 = (np.empty_like(y) for _ in range(4))
-    is_output = np.zeros(knots.size, dtype=bool)
-    is_output[out_index] = True
-    n_out = out_index.size
-    states = np.empty((n_out, n_state, n)) if record else None
-    rates = np.empty((n_out, n)) if record else None
-    fractions = np.empty((n_out, n)) if record else None
-    mus = model.muscle
-
-    # Online summaries (all cord time unless stated).
-    rate0, frac0 = mn.pool_output(y[_V], model.threshold_mv, model.motoneuron)
-    emg0 = rate0 / mus.emg_reference_rate_hz
-    emg_peak = np.zeros(n)
-    recruited_peak = np.zeros(n)
-    crossed = np.zeros(n, dtype=bool)
-    t_cross = np.full(n, np.nan)
-    firing_end = np.zeros(n)
-    act_end = y[_A].copy()
-    torque_peak = np.full(n, -np.inf)
-    reflex_torque_peak = np.zeros(n)
-    prev_rise = np.zeros(n)
-    prev_t = 0.0
-    # Torque before the efferent delay has elapsed: resting activation + passive force.
-    early = np.linspace(0.0, min(d_eff, t_end), max(2, int(min(d_eff, t_end) / output_dt_ms) + 1))
-    stretch_e, vel_e = _kinematics_mm(model, early)
-    passive_early = ms.passive_force_n(stretch_e, vel_e, mus).max(axis=-1)
-    torque_peak = np.maximum(torque_peak, ms.joint_torque_nm(ms.active_force_n(y[_A], mus) + passive_early, mus))
-    rest_active = ms.active_force_n(y[_A], mus)
-
-    def observe(j: int, t: float, rate: np.ndarray, fraction: np.ndarray, state: np.ndarray,
-                passive_later: np.ndarray | None) -> None:
-        nonlocal prev_t, prev_rise, t_cross, crossed
-        rise = rate / mus.emg_reference_rate_hz - emg0
-        recruited = fraction - frac0
-        np.maximum(recruited_peak, recruited, out=recruited_peak)
-        firing_end[recruited >= _FIRING_FRACTION] = t
-        if t <= t_end - d_eff + 1e-9:
-            np.maximum(emg_peak, rise, out=emg_peak)
-            new = (~crossed) & (rise >= emg_threshold)
-            if np.any(new):
-                span = rise[new] - prev_rise[new]
-                frac_t = np.where(span > 0, (emg_threshold - prev_rise[new]) / np.where(span > 0, span, 1.0), 1.0)
-                t_cross[new] = prev_t + np.clip(frac_t, 0.0, 1.0) * (t - prev_t)
-                crossed |= new
-            active = ms.active_force_n(state[_A], mus)
-            act_end[:] = state[_A]
-            torque = ms.joint_torque_nm(active + passive_later, mus)
-            np.maximum(torque_peak, torque, out=torque_peak)
-            np.maximum(reflex_torque_peak, ms.joint_torque_nm(active - rest_active, mus), out=reflex_torque_peak)
-        prev_rise, prev_t = rise, t
-        if record and is_output[j]:
-            k = np.searchsorted(out_index, j)
-            states[k] = state
-            rates[k] = rate
-            fractions[k] = fraction
-
-    chunk = 256
-    n_steps = knots.size - 1
-    for c0 in range(0, n_steps, chunk):
-        c1 = min(c0 + chunk, n_steps)
-        a, b = knots[c0:c1], knots[c0 + 1:c1 + 1]
-        h_all = b - a
-        nudge = np.minimum(_NUDGE_MS, h_all / 4)
-        times = np.concatenate([a + nudge, 0.5 * (a + b), b - nudge])
-        ia_all, cmd_all = _inputs(model, times)
-        ia_all, cmd_all = np.ascontiguousarray(ia_all.T), np.ascontiguousarray(cmd_all.T)
-        m_len = c1 - c0
-        # passive force at (knot + d_eff) for the torque summary, for the knots a (start of each step)
-        stretch_l, vel_l = _kinematics_mm(model, a + d_eff)
-        passive_later = np.ascontiguousarray(ms.passive_force_n(stretch_l, vel_l, mus).T)
-        for j in range(m_len):
-            h = h_all[j]
-            ia_a, ia_m, ia_b = ia_all[j], ia_all[m_len + j], ia_all[2 * m_len + j]
-            cm_a, cm_m, cm_b = cmd_all[j], cmd_all[m_len + j], cmd_all[2 * m_len + j]
-            rate, fraction = _derivatives(y, ia_a, cm_a, model, k1)
-            observe(c0 + j, a[j], rate, fraction, y, passive_later[j])
-            _derivatives(y + (0.5 * h) * k1, ia_m, cm_m, model, k2)
-            _derivatives(y + (0.5 * h) * k2, ia_m, cm_m, model, k3)
-            _derivatives(y + h * k3, ia_b, cm_b, model, k4)
-            y = y + (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
-        if not np.all(np.isfinite(y)):
-            raise SimulationError(f"non-finite state at t = {b[-1]:g} ms (step {dt_ms} ms too large?)")
-    stretch_f, vel_f = _kinematics_mm(model, np.array([t_end + d_eff]))
-    rate, fraction = mn.pool_output(y[_V], model.threshold_mv, model.motoneuron)
-    observe(knots.size - 1, t_end, rate, fraction, y, ms.passive_force_n(stretch_f, vel_f, mus)[:, 0])
-    if np.any(y[_X] < -1e-9) or np.any(y[_S] < -1e-9):
-        raise SimulationError("a fraction left [0, 1] during integration")
+    monitors = solvers.Monitors(record=record, output_dt_ms=output_dt_ms, emg_threshold=emg_threshold,
+                                firing_fraction=_FIRING_FRACTION)
+    breaks = model.protocol.discontinuity_table((model.size,), model.muscle.afferent_delay_ms)
+    out = solvers.integrate_probes(model.rows, initial_state(model).T, breaks, duration_ms, dt_ms=dt_ms,
+                                   monitors=monitors)
+    traces = out["traces"]
+    summary = out["summaries"]
     return {
-        "t_out": t_out, "states": None if states is None else states.transpose(1, 2, 0),
-        "rate": None if rates is None else rates.T, "fraction": None if fractions is None else fractions.T,
-        "emg_rest": emg0, "emg_peak": emg_peak, "recruited_peak": recruited_peak, "crossed": crossed,
-        "t_cross_cord": t_cross, "firing_end_cord": firing_end, "activation_end": act_end,
-        "torque_peak_nm": torque_peak, "reflex_torque_peak_nm": reflex_torque_peak, "y_end": y,
-        "knots": knots,
+        "t_out": out["t_out"],
+        "states": None if traces is None else traces[:, :6].transpose(1, 0, 2),
+        "rate": None if traces is None else traces[:, 6],
+        "fraction": None if traces is None else traces[:, 7],
+        "ia_muscle": None if traces is None else traces[:, 8],
+        "emg_rest": summary["emg_rest"], "emg_peak": summary["emg_peak"],
+        "recruited_peak": summary["recruited_peak"], "crossed": summary["crossed"] > 0.5,
+        "t_cross_cord": summary["t_cross_cord_ms"], "firing_end_cord": summary["firing_end_cord_ms"],
+        "activation_end": summary["activation_end"], "torque_peak_nm": summary["torque_peak_nm"],
+        "reflex_torque_peak_nm": summary["reflex_torque_peak_nm"],
+        "threshold_angle_deg": summary["threshold_angle_deg"], "trigger_angle_deg": summary["trigger_angle_deg"],
+        "y_end": out["y_end"].T, "step_ms": out["step_ms"],
     }
 
 
-def reference_solution(model: ProbeModel, t_eval: Any, *, rtol: float = 1e-9, atol: float = 1e-12,
-                       method: str = "DOP853", dt_ms: float = 0.1) -> np.ndarray:
-    """Solve the same :func:`rhs` with :func:`scipy.integrate.solve_ivp`, restarting at every discontinuity.
+def reference_solution(model: ProbeModel, t_eval: Any, *, rtol: float = 1e-10, atol: float = 1e-12,
+                       method: str = "DOP853") -> np.ndarray:
+    """Solve the same right-hand side with :func:`scipy.integrate.solve_ivp` (slow; for checking).
 
-    For checking the fixed-step integrator (slow).  Returns states at *t_eval*,
-    shape ``(6, n, len(t_eval))``.
+    Returns states at *t_eval*, shape ``(6, n, len(t_eval))``.
     """
-    from scipy.integrate import solve_ivp
-
-    t_eval = np.asarray(t_eval, dtype=float)
-    knots, _ = _knots(model, float(t_eval[-1]), dt_ms, dt_ms)
-    breaks = np.concatenate([model.protocol.spindle_discontinuities_ms() + model.muscle.afferent_delay_ms,
-                             model.protocol.cord_discontinuities_ms()])
-    edges = np.unique(np.concatenate([[0.0, t_eval[-1]], breaks[(breaks > 0) & (breaks < t_eval[-1])]]))
-    y = initial_state(model).ravel()
-    out = np.empty((y.size, t_eval.size))
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        inside = (t_eval >= lo) & ((t_eval < hi) | (hi == edges[-1]))
-        nudge = min(_NUDGE_MS, (hi - lo) / 4)
-        fun = lambda t, z, lo=lo, hi=hi, nudge=nudge: rhs(np.clip(t, lo + nudge, hi - nudge), z, model)  # noqa: E731
-        sol = solve_ivp(fun, (lo, hi), y, method=method, rtol=rtol, atol=atol,
-                        t_eval=t_eval[inside] if np.any(inside) else None)
-        if not sol.success:
-            raise SimulationError(f"solve_ivp failed on [{lo:g}, {hi:g}] ms: {sol.message}")
-        if np.any(inside):
-            out[:, inside] = sol.y
-        y = sol.y[:, -1] if sol.t[-1] == hi else solve_ivp(fun, (sol.t[-1], hi), sol.y[:, -1], method=method,
-                                                          rtol=rtol, atol=atol).y[:, -1]
-    del knots
-    return out.reshape(len(STATE_NAMES), model.size, t_eval.size)
+    breaks = model.protocol.discontinuity_table((model.size,), model.muscle.afferent_delay_ms)
+    states = solvers.reference_probes(model.rows, initial_state(model).T, breaks, np.asarray(t_eval, dtype=float),
+                                      rtol=rtol, atol=atol, method=method)
+    return states.transpose(1, 0, 2)
 
 
 # -- probe -------------------------------------------------------------------
-def _angle_at_times(protocol: Protocol, times: np.ndarray, block: int = 256) -> np.ndarray:
-    """Angle of probe *i* (flat protocol) at its own time ``times[i]``, in blocks of the diagonal."""
-    out = np.empty(times.size)
-    for start in range(0, times.size, block):
-        stop = min(start + block, times.size)
-        sub = dataclasses.replace(protocol, **{
-            f.name: np.asarray(getattr(protocol, f.name))[start:stop] for f in dataclasses.fields(protocol)
-        })
-        out[start:stop] = np.diagonal(sub.angle_deg(times[start:stop]))
-    return out
-
-
 def _delayed(series: np.ndarray, t: np.ndarray, delay: float) -> np.ndarray:
     """``series`` (n, nt) sampled at ``t - delay``; before ``delay`` the first (resting) value."""
     target = np.clip(t - delay, t[0], t[-1])
@@ -556,7 +384,7 @@ def probe(
     a_pre: Any,
     a_post: Any,
     duration_ms: float | None = None,
-    dt_ms: float = 0.1,
+    dt_ms: float = DEFAULT_DT_MS,
     output_dt_ms: float = 0.5,
     traces: str | Sequence[str] = "all",
     emg_threshold: float = EMG_THRESHOLD,
@@ -656,17 +484,14 @@ def probe(
 
     # Summaries.
     t_cross_muscle = np.where(out["crossed"], out["t_cross_cord"] + d_eff, t[-1])
-    angle_at = _angle_at_times(model.protocol, t_cross_muscle)
-    t_trigger = np.where(out["crossed"], out["t_cross_cord"] - mus.afferent_delay_ms, t[-1])
-    trigger_angle = _angle_at_times(model.protocol, t_trigger)
     stim_end_cord = np.asarray(model.protocol.stimulus_end_ms(), dtype=float) + mus.afferent_delay_ms
     sustained = np.clip(out["firing_end_cord"] - stim_end_cord, 0.0, None)
     summaries = {
         "emg_peak": np.maximum(out["emg_peak"], 0.0),
         "torque_peak_nm": out["torque_peak_nm"],
         "reflex_torque_peak_nm": out["reflex_torque_peak_nm"],
-        "threshold_angle_deg": angle_at,
-        "trigger_angle_deg": trigger_angle,
+        "threshold_angle_deg": out["threshold_angle_deg"],
+        "trigger_angle_deg": out["trigger_angle_deg"],
         "latency_ms": t_cross_muscle - onset,
         "reflex_detected": out["crossed"],
         "recruited_peak": out["recruited_peak"],
@@ -694,7 +519,7 @@ def probe(
         force = active + passive
         full = {
             "angle_deg": lambda: grid_protocol.angle_deg(t),
-            "ia_rate_hz": lambda: _spindle_rate(model, t),
+            "ia_rate_hz": lambda: out["ia_muscle"],
             "release_rel": lambda: model.release_probability[:, None] * states[_X]
             / model.reference_release[:, None],
             "vesicle_pool": lambda: states[_X],
@@ -741,7 +566,7 @@ def stretch_reflex(
     onset_ms: float = 50.0,
     hold_ms: float = 300.0,
     duration_ms: float | None = None,
-    dt_ms: float = 0.1,
+    dt_ms: float = DEFAULT_DT_MS,
     output_dt_ms: float = 0.5,
     traces: str | Sequence[str] = "all",
     receptor: ReceptorParameters | None = None,
@@ -806,7 +631,7 @@ def h_reflex(
     mechanism: str = "both",
     availability: Any = 1.0,
     intensity: Any = 1.0,
-    dt_ms: float = 0.1,
+    dt_ms: float = DEFAULT_DT_MS,
     receptor: ReceptorParameters | None = None,
     **model: Any,
 ) -> np.ndarray:
@@ -843,91 +668,7 @@ def h_reflex(
     True
     """
     a_pre, a_post = _activations(csf_ng_ml, enantiomer, mechanism, availability, receptor)
-    result = probe(patient, ElectricalVolley(intensity=intensity), a_pre=a_pre, a_post=a_post,
-                   dt_ms=dt_ms, traces=(), receptor=receptor, **model)
+    volley = dataclasses.replace(PROTOCOLS["h_volley"].protocol, intensity=intensity)
+    result = probe(patient, volley, a_pre=a_pre, a_post=a_post, dt_ms=dt_ms, traces=(), receptor=receptor,
+                   **model)
     return result["recruited_peak"]
-
-
-# -- readouts for a coupled course (vectorised over activations and severity) ----
-def _patient(severity: Any) -> Patient:
-    return Patient(condition="spastic", spasticity=check_range("severity", severity, 0.0, 1.0))
-
-
-def fast_stretch_emg(a_pre: Any, a_post: Any, *, severity: Any = 1.0,
-                     velocity_deg_s: float = STANDARD_VELOCITY_DEG_S, dt_ms: float = 0.1, **model: Any) -> np.ndarray:
-    """Reflex EMG (peak rise, fraction of max) to the standard fast stretch (30° at 120 °/s).
-
-    Examples
-    --------
-    >>> drug_free, high_dose = fast_stretch_emg([0.15, 0.9], [0.0, 0.5])
-    >>> bool(drug_free > high_dose)
-    True
-    """
-    r = probe(_patient(severity), RampAndHold(velocity_deg_s=velocity_deg_s), a_pre=a_pre, a_post=a_post,
-              dt_ms=dt_ms, traces=(), **model)
-    return r["emg_peak"]
-
-
-def fast_stretch_torque_nm(a_pre: Any, a_post: Any, *, severity: Any = 1.0,
-                           velocity_deg_s: float = STANDARD_VELOCITY_DEG_S, dt_ms: float = 0.1,
-                           **model: Any) -> np.ndarray:
-    """Peak reflex (active) torque, N·m, to the standard fast stretch."""
-    r = probe(_patient(severity), RampAndHold(velocity_deg_s=velocity_deg_s), a_pre=a_pre, a_post=a_post,
-              dt_ms=dt_ms, traces=(), **model)
-    return r["reflex_torque_peak_nm"]
-
-
-def threshold_angle(a_pre: Any, a_post: Any, *, severity: Any = 1.0,
-                    velocity_deg_s: float = STANDARD_VELOCITY_DEG_S, dt_ms: float = 0.1, **model: Any) -> np.ndarray:
-    """Stretch-reflex threshold angle (deg of dorsiflexion at EMG onset) at the standard velocity.
-
-    If no reflex appears within the 30° ramp the full amplitude (30°) is returned.
-    """
-    r = probe(_patient(severity), RampAndHold(velocity_deg_s=velocity_deg_s), a_pre=a_pre, a_post=a_post,
-              dt_ms=dt_ms, traces=(), **model)
-    return r["threshold_angle_deg"]
-
-
-def h_reflex_ratio(a_pre: Any, a_post: Any, *, severity: Any = 1.0, dt_ms: float = 0.1, **model: Any) -> np.ndarray:
-    """Hmax/Mmax-like ratio (see :func:`h_reflex`) for given activations."""
-    r = probe(_patient(severity), ElectricalVolley(), a_pre=a_pre, a_post=a_post, dt_ms=dt_ms, traces=(), **model)
-    return r["recruited_peak"]
-
-
-#: Conditioning stimulus of the spasm index: a 200 ms Ia train (20 volleys at 100 Hz).
-SPASM_TRAIN = ElectricalVolley(onset_ms=50.0, n_pulses=20.0, frequency_hz=100.0)
-
-
-def spasm_index(a_pre: Any, a_post: Any, *, severity: Any = 1.0, duration_ms: float = 2000.0,
-                dt_ms: float = 0.1, **model: Any) -> np.ndarray:
-    """How long PIC-sustained firing outlasts a brief stimulus, ms.
-
-    The stimulus is :data:`SPASM_TRAIN` (a 200 ms Ia volley train, like the
-    brief stimuli that trigger long-lasting reflexes in chronic spinal rats;
-    Li et al. 2004).  The index is the time from the train's last volley
-    reaching the cord until fewer than 5% of the pool (above rest) are still
-    recruited, censored at the end of the probe (``duration_ms``).
-    """
-    r = probe(_patient(severity), SPASM_TRAIN, a_pre=a_pre, a_post=a_post, duration_ms=duration_ms,
-              dt_ms=dt_ms, traces=(), **model)
-    return r["sustained_firing_ms"]
-
-
-#: Standard descending command for :func:`voluntary_force`.
-STANDARD_CONTRACTION = VoluntaryContraction()
-
-
-def voluntary_force(a_pre: Any, a_post: Any, *, severity: Any = 1.0, dt_ms: float = 0.1, **model: Any) -> np.ndarray:
-    """Active force (N) after 600 ms of the standard descending command (:data:`STANDARD_CONTRACTION`).
-
-    Weaker with GIRK conductance (postsynaptic) and with less Ia support of the
-    contraction (presynaptic; alpha–gamma co-activation): the weakness side effect.
-
-    Examples
-    --------
-    >>> drug_free, high_dose = voluntary_force([0.15, 0.9], [0.0, 0.5])
-    >>> bool(drug_free > high_dose)
-    True
-    """
-    r = probe(_patient(severity), STANDARD_CONTRACTION, a_pre=a_pre, a_post=a_post, dt_ms=dt_ms, traces=(), **model)
-    return r["active_force_end_n"]

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, course, receptor, synapse
+from . import __version__, course, readouts, receptor, synapse
 from .dosing import Oral, Regimen
 from .errors import ParameterError
 from .fileio import EDUCATIONAL_STATEMENT, atomic_write_text, build_date, plain
@@ -162,15 +162,23 @@ def _dose_response(scenario: Scenario, progress: Callable[[str], None] | None) -
     per_arm = {}
     for arm in scenario.arms:
         params = _arm_params(arm)
-        columns = {name: np.empty(doses.size) for name in DOSE_SERIES}
-        for i, dose in enumerate(doses):
+        # Drug levels of every dose (exact PK), then the last day's reflex probes of all doses
+        # in one batched call.
+        last_day: dict[str, list[np.ndarray]] = {}
+        for dose in doses:
             regimen = (Oral(dose / per_day, every_h=24.0 / per_day, n_doses=int(np.ceil(days * per_day)))
                        if dose > 0 else Regimen())
             result = course.simulate(arm.patient, regimen, hours, probe_every_h=0.5, mechanism=arm.mechanism,
-                                     enantiomer=arm.enantiomer, params=params)
-            last_day = result.axis > hours - 24.0
-            for name in DOSE_SERIES:
-                columns[name][i] = float(np.mean(result[name][..., last_day]))
+                                     enantiomer=arm.enantiomer, params=params, readouts=())
+            keep = result.axis > hours - 24.0
+            for name in ("spinal_effect_ng_ml", "brain_ng_ml", "sedation_index", "receptor_availability"):
+                last_day.setdefault(name, []).append(result[name][..., keep])
+        levels = {name: np.stack(rows) for name, rows in last_day.items()}
+        reflex = course.reflex_readouts(
+            levels["spinal_effect_ng_ml"], levels["receptor_availability"], arm.patient.severity,
+            levels["sedation_index"], ("reflex_gain_rel", "voluntary_force_rel", "threshold_angle_deg"),
+            mechanism=arm.mechanism, enantiomer=arm.enantiomer, params=params)
+        columns = {name: np.mean({**levels, **reflex}[name], axis=-1) for name in DOSE_SERIES}
         columns["sedation_band"] = sedation_band(columns["sedation_index"], params.sedation)
         per_arm[arm.name] = columns
         if progress:
@@ -211,7 +219,7 @@ def _mechanisms(scenario: Scenario) -> dict[str, Result]:
         a_pre = np.stack([np.append(pre, baseline_pre) for pre, _ in activations])
         a_post = np.stack([np.append(post, 0.0) for _, post in activations])
         severity = np.stack([np.broadcast_to(arm.patient.severity, (csf.size + 1,)) for arm in arms])
-        values = course.readouts(a_pre, a_post, severity, params, dt_ms=0.2)
+        values = readouts.evaluate(("emg_peak", "h_reflex_ratio"), a_pre, a_post, severity, params)
         for row, arm in enumerate(arms):
             pre, post = activations[row]
             per_arm[arm.name] = {

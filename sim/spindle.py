@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from ._jit import kernel_function
 from .parameters import Parameters, param
 
 __all__ = ["SpindleParameters", "ia_rate_hz"]
@@ -100,7 +101,14 @@ def ia_rate_hz(
         Ia rate, imp/s, ≥ 0 (broadcast shape of the inputs).
     """
     p = params or SpindleParameters()
-    v = np.asarray(velocity_mm_s, dtype=float)
-    dynamic = p.velocity_gain * np.sign(v) * np.abs(v) ** p.velocity_exponent
-    rate = p.resting_rate_hz + p.length_gain_hz_per_mm * np.asarray(stretch_mm, dtype=float) + dynamic
-    return np.maximum(rate + fusimotor_hz, 0.0)
+    return np.asarray(discharge_rate(np.asarray(stretch_mm, dtype=float), np.asarray(velocity_mm_s, dtype=float),
+                                     np.asarray(fusimotor_hz, dtype=float), p.resting_rate_hz,
+                                     p.length_gain_hz_per_mm, p.velocity_gain, p.velocity_exponent))
+
+
+@kernel_function
+def discharge_rate(stretch_mm: Any, velocity_mm_s: Any, fusimotor_hz: Any, resting_rate_hz: float,
+                   length_gain_hz_per_mm: float, velocity_gain: float, velocity_exponent: float) -> Any:
+    """Ia rate :math:`\\max(0, r_0 + k_x\\Delta x + k_v\\,\\mathrm{sign}(v)|v|^p + r_\\gamma)` (kernel function)."""
+    dynamic = velocity_gain * np.sign(velocity_mm_s) * np.abs(velocity_mm_s) ** velocity_exponent
+    return np.maximum(resting_rate_hz + length_gain_hz_per_mm * stretch_mm + dynamic + fusimotor_hz, 0.0)

@@ -72,6 +72,7 @@ from typing import Any
 
 import numpy as np
 
+from ._jit import kernel_function
 from .parameters import Parameters, check_range, param
 from .receptor import ReceptorParameters, site_activations
 
@@ -244,6 +245,19 @@ def resting_pool(release_prob: Any, rate_hz: Any, tau_rec_ms: Any, params: Synap
     p = params or SynapseParameters()
     return 1.0 / (1.0 + p.pool_use_per_release * np.asarray(release_prob) * np.asarray(rate_hz) / 1000.0
                   * np.asarray(tau_rec_ms))
+
+
+@kernel_function
+def synapse_derivatives(pool: Any, glutamate_mm: Any, ampa_open: Any, ia_rate_hz: Any, release_probability_: Any,
+                        inverse_tau_rec_per_ms: Any, pool_use_per_release: float, glutamate_per_release_mm: float,
+                        glutamate_clearance_ms: float, ampa_binding_eff: float,
+                        ampa_closing_per_ms: float) -> tuple[Any, Any, Any]:
+    """:math:`(\\dot x, \\dot G, \\dot s)` of the module docstring, per ms (kernel function)."""
+    release = release_probability_ * pool * ia_rate_hz * 1e-3  # release events per ms per site
+    d_pool = (1.0 - pool) * inverse_tau_rec_per_ms - pool_use_per_release * release
+    d_glutamate = glutamate_per_release_mm * release - glutamate_mm / glutamate_clearance_ms
+    d_ampa = ampa_binding_eff * glutamate_mm * (1.0 - ampa_open) - ampa_closing_per_ms * ampa_open
+    return d_pool, d_glutamate, d_ampa
 
 
 def ampa_binding_effective(params: SynapseParameters | None = None) -> float:

@@ -1,0 +1,100 @@
+"""Lazy numba compilation for the reflex kernel (no numba import until a probe runs).
+
+The right-hand side of the reflex circuit is written **once**, as plain Python
+functions in the stage modules (:mod:`sim.spindle`, :mod:`sim.synapse`,
+:mod:`sim.motoneuron`, :mod:`sim.muscle`, :mod:`sim.protocols`) and
+:mod:`sim.circuit`.  They use only arithmetic and numpy ufuncs, so the same
+function
+
+* runs as ordinary numpy code on arrays (the stage modules' public functions
+  call it, and :func:`sim.solvers.reference_probe` drives it through
+  :func:`scipy.integrate.solve_ivp`), and
+* is compiled by numba into the fixed-step kernel of :mod:`sim.solvers`.
+
+:func:`kernel_function` only *marks* such a function; nothing is imported.
+:func:`compile_kernel` imports numba, registers every marked function with
+:func:`numba.extending.register_jitable` (which keeps the Python function as
+it is and teaches numba to compile calls to it), and returns the compiled
+kernel.  Compiled code is cached on disk, in a folder named after a hash of
+the source of every module involved, so editing any stage equation gives a
+fresh compilation instead of a stale cache (numba's own cache check only
+looks at the kernel's file).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = ["kernel_function", "compile_kernel", "cache_folder"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+_MARKED: list[Callable[..., Any]] = []
+
+
+def kernel_function(function: F) -> F:
+    """Mark *function* as part of the compiled reflex kernel (returns it unchanged)."""
+    _MARKED.append(function)
+    return function
+
+
+def _source_hash() -> str:
+    modules = {inspect.getmodule(f) for f in _MARKED}
+    modules |= {sys.modules[__name__], sys.modules.get("sim.solvers"), sys.modules.get("sim.circuit")}
+    digest = hashlib.sha256()
+    for module in sorted((m for m in modules if m is not None), key=lambda m: m.__name__):
+        try:
+            digest.update(Path(inspect.getfile(module)).read_bytes())
+        except (OSError, TypeError):
+            digest.update(module.__name__.encode())
+    return digest.hexdigest()[:16]
+
+
+def cache_folder() -> Path:
+    """Where compiled kernels are cached: ``$XDG_CACHE_HOME`` (or ``~/.cache``)/spinal-reflex-sim/numba-<hash>."""
+    from . import __version__
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "spinal-reflex-sim" / f"numba-{__version__}-{_source_hash()}"
+
+
+def _use_cache_folder() -> Path | None:
+    """Point numba's cache at :func:`cache_folder` unless the user chose one (NUMBA_CACHE_DIR)."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return Path(os.environ["NUMBA_CACHE_DIR"])
+    folder = cache_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # read-only home: numba falls back to its own locations (or compiles each time)
+    os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    if "numba" in sys.modules:
+        sys.modules["numba"].config.CACHE_DIR = str(folder)
+    return folder
+
+
+@functools.lru_cache(maxsize=None)
+def compile_kernel(function: Callable[..., Any], parallel: bool = False) -> Callable[..., Any]:
+    """Compile *function* (and every marked function it calls) with numba, cached on disk.
+
+    If no cached build exists, one line on stderr says that compiling takes a while,
+    once per installation; later processes load the cache in well under a second.
+    """
+    folder = _use_cache_folder()
+    fresh = folder is None or not any(folder.rglob(f"*{function.__name__}*.nbi"))
+    import numba
+    from numba.extending import register_jitable
+
+    for marked in _MARKED:
+        register_jitable(marked)
+    compiled = numba.njit(cache=True, parallel=parallel, fastmath=False, error_model="numpy")(function)
+    if fresh:
+        print("spinal-reflex-sim: compiling the reflex kernel, once per installation "
+              "(about half a minute) …", file=sys.stderr, flush=True)
+    return compiled

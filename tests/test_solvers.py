@@ -1,0 +1,169 @@
+"""The compiled reflex kernel against the solve_ivp reference, its order, determinism and grid.
+
+Tolerances (stated once): at the default step (0.25 ms) every state trace of every
+generated probe agrees with the DOP853 reference (rtol 1e-10, atol 1e-12) to within
+1e-4 of its range, where a trace's range is floored at 1 % of the state's natural scale
+(pool, fractions and activation 1, glutamate 1 mM, potential 10 mV) so that a flat trace is
+not judged on round-off.  Tendon taps (10–60 ms up and back) drive the spindle through |v|^0.6,
+whose slope is unbounded where the velocity changes sign; the tap adds graded step boundaries
+there, and taps are checked at 0.125 ms (measured worst trace: 6e-4 of range at 0.25 ms,
+< 1e-4 at 0.125 ms).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import sim
+from sim import circuit, readouts, solvers
+from sim import reflex as rf
+from sim.protocols import ElectricalVolley, RampAndHold, TendonTap, VoluntaryContraction
+
+SEEDS = {"ramp": 1, "volley": 2, "train": 3, "contraction": 4, "tap": 5}
+SCALES = np.array([1.0, 1.0, 1.0, 10.0, 1.0, 1.0])  # natural scale of each state (STATE_NAMES order)
+
+
+def generated_batch(kind: str, n: int, seed: int):
+    """*n* probes of one protocol kind with random velocities, drug activations, severities, mechanisms."""
+    rng = np.random.default_rng(seed)
+    severity = rng.uniform(0.0, 1.0, n)
+    a_pre = rng.uniform(0.05, 0.95, n)
+    mechanism_post = rng.choice([0.0, 1.0], n)  # presynaptic-only or with the GIRK conductance
+    a_post = mechanism_post * rng.uniform(0.0, 0.6, n)
+    if kind == "ramp":
+        protocol = RampAndHold(velocity_deg_s=rng.uniform(20.0, 250.0, n), amplitude_deg=rng.uniform(5.0, 40.0, n))
+        duration = 700.0
+    elif kind == "volley":
+        protocol = ElectricalVolley(intensity=rng.uniform(0.2, 1.0, n))
+        duration = 300.0
+    elif kind == "train":
+        protocol = ElectricalVolley(onset_ms=50.0, n_pulses=20.0, frequency_hz=100.0,
+                                    intensity=rng.uniform(0.3, 1.0, n))
+        duration = 1200.0
+    elif kind == "contraction":
+        protocol = VoluntaryContraction(command_conductance_ns=rng.uniform(20.0, 300.0, n))
+        duration = 700.0
+    else:
+        protocol = TendonTap(amplitude_deg=rng.uniform(0.5, 4.0, n), tap_duration_ms=rng.uniform(10.0, 60.0, n))
+        duration = 300.0
+    model = rf.build_model(sim.Patient(condition="spastic", spasticity=severity), protocol, a_pre=a_pre,
+                           a_post=a_post)
+    return model, duration
+
+
+def relative_errors(states: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Max error of each trace over its range (floored), shape (6, n)."""
+    span = np.maximum(np.ptp(reference, axis=-1), 1e-2 * SCALES[:, None])
+    return np.max(np.abs(states - reference), axis=-1) / span
+
+
+@pytest.mark.parametrize("kind, n, dt_ms", [("ramp", 60, 0.25), ("volley", 40, 0.25), ("train", 40, 0.25),
+                                            ("contraction", 40, 0.25), ("tap", 40, 0.125)])
+def test_kernel_matches_the_solve_ivp_reference_on_generated_probes(kind, n, dt_ms):
+    """220 generated probes over five protocols: every trace within 1e-4 of its range."""
+    model, duration = generated_batch(kind, n, seed=SEEDS[kind])
+    run = rf.integrate(model, duration, dt_ms=dt_ms, output_dt_ms=1.0)
+    reference = rf.reference_solution(model, run["t_out"])
+    errors = relative_errors(run["states"], reference)
+    worst = np.unravel_index(np.argmax(errors), errors.shape)
+    assert errors.max() <= 1e-4, (kind, circuit.STATE_NAMES[worst[0]], int(worst[1]), float(errors.max()))
+
+
+def test_fourth_order_by_step_halving():
+    """Errors against the reference fall ≈ 16-fold per halving (RK4); required ≥ 10-fold."""
+    model, duration = generated_batch("ramp", 6, seed=3)
+    errors = []
+    for dt in (1.0, 0.5, 0.25):
+        run = rf.integrate(model, duration, dt_ms=dt, output_dt_ms=1.0)
+        if not errors:
+            reference = rf.reference_solution(model, run["t_out"], rtol=1e-12, atol=1e-14)
+        errors.append(float(np.max(np.abs(run["states"] - reference) / SCALES[:, None, None])))
+    assert errors[0] / errors[1] >= 10.0 and errors[1] / errors[2] >= 10.0, errors
+
+
+@pytest.mark.parametrize("velocity, amplitude", [(1000.0, 0.2), (400.0, 0.05), (60.0, 0.01)])
+def test_a_stretch_is_never_stepped_over(velocity, amplitude):
+    """Ramps shorter than one step (0.2–0.17 ms) still drive the spindle and the motoneurons: the
+    step grid of each probe contains its ramp's start and end, so the result equals a 10× finer step."""
+    patient = sim.Patient(condition="spastic")
+    coarse = sim.stretch_reflex(patient, velocity, amplitude_deg=amplitude, dt_ms=1.0, output_dt_ms=1.0,
+                                traces=("ampa_open", "v_mv"), duration_ms=200.0)
+    fine = sim.stretch_reflex(patient, velocity, amplitude_deg=amplitude, dt_ms=0.1, output_dt_ms=1.0,
+                              traces=("ampa_open", "v_mv"), duration_ms=200.0)
+    rise = fine["ampa_open"].max() - fine["ampa_open"][0]
+    assert rise > 0.0 and coarse["ampa_open"].max() - coarse["ampa_open"][0] > 0.5 * rise
+    np.testing.assert_allclose(coarse["v_mv"], fine["v_mv"], atol=0.05)
+
+
+def test_bitwise_identical_for_one_and_two_threads():
+    import numba
+
+    model, duration = generated_batch("ramp", 24, seed=11)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = rf.integrate(model, duration)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = rf.integrate(model, duration)
+    finally:
+        numba.set_num_threads(before)
+    for key in ("states", "rate", "fraction", "emg_peak", "threshold_angle_deg", "torque_peak_nm"):
+        assert np.array_equal(one[key], two[key]), key
+
+
+def test_right_hand_side_is_written_once():
+    """The Python (numpy) execution of sim.circuit.derivatives equals the compiled one."""
+    model, _ = generated_batch("ramp", 5, seed=5)
+    y0 = rf.initial_state(model).T
+    rng = np.random.default_rng(0)
+    compiled = solvers._batched_rhs(model.rows)
+    for t in rng.uniform(0.0, 400.0, 6):
+        y = y0 * (1.0 + 0.05 * rng.standard_normal(y0.shape))
+        python = np.empty_like(y)
+        records = model.rows.view(np.recarray)  # attribute access to the fields in plain Python
+        for i in range(y.shape[0]):
+            circuit.derivatives(float(t), y[i], records[i], python[i])
+        np.testing.assert_allclose(compiled(float(t), y.ravel()).reshape(y.shape), python, rtol=1e-12, atol=1e-12)
+
+
+def test_monitors_are_data_and_traces_are_optional():
+    model, duration = generated_batch("volley", 4, seed=2)
+    with_traces = rf.integrate(model, duration, record=True)
+    without = rf.integrate(model, duration, record=False)
+    assert without["states"] is None and with_traces["states"].shape[:2] == (6, 4)
+    for key in ("emg_peak", "recruited_peak", "t_cross_cord", "torque_peak_nm"):
+        np.testing.assert_array_equal(with_traces[key], without[key])
+    assert solvers.Monitors().output_dt_ms == 0.5
+
+
+def test_step_grid_divides_the_output_spacing():
+    assert solvers.step_grid(0.25, 0.5) == (0.25, 2)
+    step, per_output = solvers.step_grid(0.3, 1.0)
+    assert per_output == 4 and step == 0.25
+
+
+def test_readout_table_defines_each_readout_once():
+    assert set(readouts.READOUTS) >= {"reflex_gain_rel", "threshold_angle_deg", "h_reflex_ratio", "spasm_index",
+                                      "voluntary_force_n", "tone_discomfort_rel"}
+    for readout in readouts.READOUTS.values():
+        assert readout.protocol in readouts.PROTOCOLS and readout.unit and readout.description
+        if readout.relative_to:
+            assert readouts.READOUTS[readout.relative_to].protocol == readout.protocol
+    assert readouts.protocols_for(["spasm_index"]) == ("spasm_train",)
+
+
+@pytest.mark.slow
+def test_first_compilation_is_announced_once(tmp_path):
+    """A fresh cache folder: the first process says it is compiling (once), the second loads the cache."""
+    code = "import sim; sim.h_reflex(sim.Patient())"
+    env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "NUMBA_CACHE_DIR": ""}
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert first.stderr.count("compiling the reflex kernel") == 1
+    assert "compiling" not in second.stderr
+    assert list(tmp_path.rglob("*.nbi"))
