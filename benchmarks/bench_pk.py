@@ -65,7 +65,7 @@ def main() -> None:
     times = []
     for _ in range(REPEATS):
         start = time.perf_counter()
-        result = pk.simulate(regimen, patient, t, params=params)
+        result = pk.simulate(patient, regimen, t, params=params)
         times.append(time.perf_counter() - start)
     batch_s = statistics.median(times)
 

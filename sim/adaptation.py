@@ -31,7 +31,7 @@ recovers as :math:`1 - \rho \propto e^{-t/\tau_\rho}`.
 Numerics: the equation is linear in :math:`\rho` for a given :math:`a(t)`;
 :func:`integrate_availability` holds :math:`a` at the mean of its two end
 values on each step and applies the exact exponential solution above (second
-order in the step; :func:`sim.pk.simulate` keeps steps ≤ 0.25 h, against
+order in the step; :func:`availability_over` keeps steps ≤ 0.25 h, against
 :math:`\tau_\rho` = 4 days).
 
 Status: **illustrative**.  The time constant and depth are set from rat data
@@ -217,3 +217,83 @@ def integrate_availability(
     rho_inf = 1.0 / (1.0 + kappa * a_mid)
     decay = np.exp(-(1.0 + kappa * a_mid) * np.diff(times) / tau)
     return solvers.relax(rho0, rho_inf, decay)
+
+
+def _with_trailing_axis(params: Any) -> Any:
+    """Copy of a parameter object whose array fields get a trailing (time) axis."""
+    changes = {f.name: np.asarray(getattr(params, f.name), dtype=float)[..., None]
+               for f in dataclasses.fields(params) if np.ndim(getattr(params, f.name))}
+    return dataclasses.replace(params, **changes) if changes else params
+
+
+def availability_over(
+    patient: Any,
+    regimen: Any,
+    t_h: Any,
+    *,
+    params: AdaptationParameters | None = None,
+    pk_params: Any = None,
+    receptor_params: ReceptorParameters | None = None,
+    step_h: float = 0.25,
+) -> np.ndarray:
+    """Receptor availability at *t_h* for a patient on a regimen.
+
+    The spinal effect-site level comes from the exact PK (:func:`sim.pk.simulate`)
+    on a grid with steps ≤ *step_h* (and every dose time); :func:`integrate_availability`
+    then advances :math:`\rho` on that grid.
+
+    Parameters
+    ----------
+    patient, regimen, t_h
+        As in :func:`sim.pk.simulate` (``t_h`` strictly increasing, h).
+    params : AdaptationParameters, optional
+        Down-regulation constants.
+    pk_params : PKParameters, optional
+        PK constants.
+    receptor_params : ReceptorParameters, optional
+        Potency of the drug at the presynaptic receptor.
+    step_h : float
+        Largest internal step, h (0.001–24).
+
+    Returns
+    -------
+    numpy.ndarray, shape (batch..., len(t_h))
+
+    Examples
+    --------
+    >>> import sim
+    >>> rho = availability_over(None, sim.IntrathecalInfusion(400), [0.0, 24.0 * 7])
+    >>> bool(rho[-1] < 0.7)
+    True
+    """
+    from . import pk
+
+    params = params or AdaptationParameters()
+    times = np.asarray(t_h, dtype=float)
+    if not (isinstance(step_h, (int, float)) and 1e-3 <= step_h <= 24.0):
+        raise ParameterError(f"step_h = {step_h!r} is outside the allowed range [0.001, 24.0] h")
+    if times.ndim != 1 or times.size == 0 or not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0):
+        raise ParameterError("t_h must be a non-empty, one-dimensional, strictly increasing array "
+                             "of finite times (h)")
+    from .dosing import Regimen
+
+    regimen = regimen if isinstance(regimen, Regimen) else Regimen(regimen)
+    grid = fine_grid(times, regimen.breakpoints(), step_h)
+    effect = pk.simulate(patient, regimen, grid, params=pk_params)["spinal_effect_ng_ml"]
+    activation_ = drug_activation(effect, _with_trailing_axis(receptor_params or ReceptorParameters()))
+    rho = integrate_availability(grid, activation_, _with_trailing_axis(params))
+    return rho[..., np.searchsorted(grid, times)]
+
+
+def fine_grid(t_h: np.ndarray, breakpoints: tuple[float, ...], max_step_h: float) -> np.ndarray:
+    """*t_h*, the breakpoints in range and extra nodes so that no step exceeds *max_step_h*."""
+    start = min(t_h[0], breakpoints[0]) if breakpoints else t_h[0]
+    inside = [b for b in breakpoints if start <= b <= t_h[-1]]
+    nodes = np.unique(np.concatenate([t_h, np.asarray(inside, dtype=float)]))
+    gaps = np.diff(nodes)
+    extra_counts = np.ceil(gaps / max_step_h - 1e-9).astype(int) - 1
+    if np.any(extra_counts > 0):
+        fills = [nodes[i] + gaps[i] * np.arange(1, n + 1) / (n + 1)
+                 for i, n in enumerate(extra_counts) if n > 0]
+        nodes = np.unique(np.concatenate([nodes, *fills]))
+    return nodes

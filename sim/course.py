@@ -62,7 +62,7 @@ from typing import Any
 
 import numpy as np
 
-from . import outcomes, pk, receptor
+from . import adaptation, outcomes, pk, receptor
 from . import readouts as ro
 from .errors import ParameterError
 from .model import ModelParameters
@@ -156,12 +156,13 @@ def simulate(
     if t_h[-1] < hours - 1e-9:
         t_h = np.append(t_h, hours)
 
-    exposure = pk.simulate(regimen, patient, t_h, params=params.pk, receptor_params=params.receptor,
-                           adaptation_params=params.adaptation)
-    batch = exposure.batch_shape
+    exposure = pk.simulate(patient, regimen, t_h, params=params.pk)
+    availability = adaptation.availability_over(patient, regimen, t_h, params=params.adaptation,
+                                                pk_params=params.pk, receptor_params=params.receptor)
+    batch = np.broadcast_shapes(exposure.batch_shape, availability.shape[:-1])
     shape = (*batch, t_h.size)
     spinal_um = ng_ml_to_um(exposure["spinal_effect_ng_ml"])
-    rho = np.broadcast_to(exposure["receptor_availability"], shape)
+    rho = np.broadcast_to(availability, shape)
     a_pre, a_post = receptor.site_activations(spinal_um, enantiomer=enantiomer, mechanism=mechanism,
                                               availability=rho, params=params.receptor)
     drug_only = receptor.activation(spinal_um, enantiomer=enantiomer, site="presynaptic", params=params.receptor)

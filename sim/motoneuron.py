@@ -225,6 +225,12 @@ def preset(severity: Any, params: MotoneuronParameters | None = None) -> dict[st
 
 
 @kernel_function
+def softplus(x: Any) -> Any:
+    """:math:`\\ln(1 + e^x)`, evaluated stably (kernel function)."""
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+@kernel_function
 def pic_activation_steady(v_mv: Any, half_activation_mv: float, slope_mv: float) -> Any:
     """:math:`P_\\infty(V) = 1/(1 + e^{-(V - V_{PIC})/k_{PIC}})` (kernel function: scalars or arrays)."""
     return 1.0 / (1.0 + np.exp(-(v_mv - half_activation_mv) / slope_mv))
@@ -256,8 +262,8 @@ def recruitment(v_mv: Any, threshold_mv: Any, smoothing_mv: float, range_mv: flo
                 minimum_rate_hz: float, gain_hz_per_mv: float) -> tuple[Any, Any]:
     """Pool rate (imp/s per motoneuron) and recruited fraction (kernel function; see :func:`pool_output`)."""
     u = v_mv - threshold_mv
-    low = smoothing_mv * np.logaddexp(0.0, u / smoothing_mv)
-    high = smoothing_mv * np.logaddexp(0.0, (u - range_mv) / smoothing_mv)
+    low = smoothing_mv * softplus(u / smoothing_mv)
+    high = smoothing_mv * softplus((u - range_mv) / smoothing_mv)
     fraction = (low - high) / range_mv
     rate = minimum_rate_hz * fraction + gain_hz_per_mv * (low - high) * (low + high) / (2.0 * range_mv)
     return rate, fraction

@@ -62,10 +62,10 @@ Examples
 --------
 >>> import numpy as np, sim
 >>> t = np.linspace(0.0, 24.0, 289)                          # every 5 min
->>> r = simulate(sim.Oral(10), sim.Patient(), t)
+>>> r = simulate(sim.Patient(), sim.Oral(10), t)
 >>> round(float(r.plasma_ng_ml.max())), round(float(t[r.plasma_ng_ml.argmax()]), 2)
 (141, 1.17)
->>> it = simulate(sim.IntrathecalInfusion(400), sim.Patient(), np.linspace(0, 96, 97))
+>>> it = simulate(sim.Patient(), sim.IntrathecalInfusion(400), np.linspace(0, 96, 97))
 >>> round(float(it.csf_ng_ml[-1])), round(float(it.plasma_ng_ml[-1]), 1)
 (556, 2.1)
 """
@@ -77,13 +77,11 @@ from typing import Any
 
 import numpy as np
 
-from . import adaptation as _adaptation
-from .dosing import Regimen
 from . import solvers
+from .dosing import Regimen
 from .errors import ParameterError, SimulationError
 from .parameters import Parameters, param, parameter_table
 from .patient import Patient
-from .receptor import ReceptorParameters
 
 __all__ = [
     "STATE_NAMES",
@@ -461,38 +459,29 @@ def _broadcast_params(params: PKParameters, shape: tuple[int, ...]) -> PKParamet
     return dataclasses.replace(params, **changes)
 
 
-def _node_times(t_h: np.ndarray, breakpoints: tuple[float, ...], max_step_h: float) -> np.ndarray:
+def _node_times(t_h: np.ndarray, breakpoints: tuple[float, ...]) -> np.ndarray:
+    """Output times and every regimen breakpoint in range (the exact solution jumps or kinks only there)."""
     start = min(t_h[0], breakpoints[0]) if breakpoints else t_h[0]
     inside = [b for b in breakpoints if start <= b <= t_h[-1]]
-    nodes = np.unique(np.concatenate([t_h, np.asarray(inside, dtype=float)]))
-    gaps = np.diff(nodes)
-    extra_counts = np.ceil(gaps / max_step_h - 1e-9).astype(int) - 1
-    if np.any(extra_counts > 0):
-        fills = [nodes[i] + gaps[i] * np.arange(1, n + 1) / (n + 1)
-                 for i, n in enumerate(extra_counts) if n > 0]
-        nodes = np.unique(np.concatenate([nodes, *fills]))
-    return nodes
+    return np.unique(np.concatenate([t_h, np.asarray(inside, dtype=float)]))
 
 
 def simulate(
-    regimen: Regimen | Any,
     patient: Patient | None,
+    regimen: Regimen | Any,
     t_h: Any,
     *,
     params: PKParameters | None = None,
-    receptor_params: ReceptorParameters | None = None,
-    adaptation_params: _adaptation.AdaptationParameters | None = None,
-    adaptation_step_h: float = 0.25,
 ):
-    """Drug levels and receptor availability over time for a regimen and a (batch of) patient(s).
+    """Drug levels over time for a (batch of) patient(s) on a regimen, solved exactly.
 
     Parameters
     ----------
-    regimen : Regimen or a regimen block
-        What is given when (:mod:`sim.dosing`); ``Regimen()`` = no drug.
     patient : Patient or None
         Kidney function (``creatinine_clearance_ml_min``, possibly an array =
         a batch of patients); ``None`` = ``Patient()``.
+    regimen : Regimen or a regimen block
+        What is given when (:mod:`sim.dosing`); ``Regimen()`` = no drug.
     t_h : array_like, shape (n,)
         Output times, h, strictly increasing.  Doses before ``t_h[0]`` are
         included (the simulation starts drug-free at the earlier of ``t_h[0]``
@@ -500,13 +489,6 @@ def simulate(
     params : PKParameters, optional
         Constants; array fields form a batch (inter-individual variability)
         and broadcast with the patient's arrays.
-    receptor_params : ReceptorParameters, optional
-        Potency used for the receptor-availability stage.
-    adaptation_params : AdaptationParameters, optional
-        Receptor down-regulation constants (:mod:`sim.adaptation`).
-    adaptation_step_h : float
-        Largest internal step for receptor availability, h (extra nodes are
-        inserted where ``t_h`` is coarser; the PK is exact regardless).
 
     Returns
     -------
@@ -516,8 +498,9 @@ def simulate(
         ``brain_ng_ml`` (ng/mL, total baclofen); ``gut_mg``,
         ``urine_unchanged_mg``, ``metabolised_mg``, ``dialysed_mg``,
         ``presystemic_mg``, ``eliminated_mg``, ``dosed_mg`` (mg, cumulative
-        where it makes sense); ``receptor_availability`` (1).  ``meta`` holds
-        the regimen dict and every parameter table.
+        where it makes sense).  ``meta`` holds the regimen dict and the parameter
+        table.  Receptor availability (tolerance) is not PK: see
+        :func:`sim.adaptation.availability_over`.
 
     Raises
     ------
@@ -530,16 +513,37 @@ def simulate(
     Examples
     --------
     >>> import sim
-    >>> r = simulate(sim.IntrathecalBolus(50), None, np.arange(0.0, 12.25, 0.25))
+    >>> r = simulate(None, sim.IntrathecalBolus(50), np.arange(0.0, 12.25, 0.25))
     >>> round(float(r.csf_ng_ml[0]), 1)          # 50 µg in 65 mL
     769.2
     >>> float(r.t_h[r.spinal_effect_ng_ml.argmax()])   # effect peaks ≈ 4 h later
     4.0
-    >>> float(r.receptor_availability.min()) < 1.0
-    True
     """
     from .result import Result
 
+    patient, regimen, params, times = _validated(patient, regimen, t_h, params)
+    crcl = np.asarray(patient.creatinine_clearance_ml_min, dtype=float)
+    batch = np.broadcast_shapes(crcl.shape, *(np.shape(getattr(params, f.name)) for f in dataclasses.fields(params)))
+    size = int(np.prod(batch)) if batch else 1
+    flat = _broadcast_params(params, batch)
+    flat_crcl = np.broadcast_to(crcl, batch).reshape(size)
+    nodes = _node_times(times, regimen.breakpoints())
+    recorded = _walk(regimen, flat, flat_crcl, nodes, times, size)
+    series = _outputs(recorded, flat, regimen, times, size)
+    series = {name: values.reshape(*batch, times.size) for name, values in series.items()}
+    units = {name: ("ng/mL" if name.endswith("ng_ml") else "mg") for name in series}
+    meta = {
+        "stage": "pk",
+        "regimen": regimen.to_dict(),
+        "creatinine_clearance_ml_min": np.asarray(patient.creatinine_clearance_ml_min).tolist(),
+        "pk_parameters": _values(params),
+        "method": "exact matrix exponential between discontinuities",
+    }
+    return Result("t_h", times, series, units=units, meta=meta)
+
+
+def _validated(patient: Any, regimen: Any, t_h: Any, params: Any) -> tuple[Patient, Regimen, PKParameters, np.ndarray]:
+    """Check and normalise the arguments of :func:`simulate`."""
     if not isinstance(regimen, Regimen):
         regimen = Regimen(regimen)
     patient = patient if patient is not None else Patient()
@@ -548,7 +552,6 @@ def simulate(
     params = params or PKParameters()
     if not isinstance(params, PKParameters):
         raise ParameterError(f"params = {params!r} is not a PKParameters")
-    adaptation_params = adaptation_params or _adaptation.AdaptationParameters()
     try:
         times = np.asarray(t_h, dtype=float)
     except (TypeError, ValueError):
@@ -557,70 +560,54 @@ def simulate(
             or np.any(np.diff(times) <= 0)):
         raise ParameterError("t_h must be a non-empty, one-dimensional, strictly increasing array "
                              "of finite times (h)")
-    if not (isinstance(adaptation_step_h, (int, float)) and 1e-3 <= adaptation_step_h <= 24.0):
-        raise ParameterError(f"adaptation_step_h = {adaptation_step_h!r} is outside the allowed "
-                             "range [0.001, 24.0] h")
+    return patient, regimen, params, times
 
-    # -- batch ------------------------------------------------------------------
-    crcl = np.asarray(patient.creatinine_clearance_ml_min, dtype=float)
-    receptor_params = receptor_params or ReceptorParameters()
-    shapes = [crcl.shape]
-    for group in (params, adaptation_params, receptor_params):
-        shapes += [np.shape(getattr(group, f.name)) for f in dataclasses.fields(group)]
-    batch = np.broadcast_shapes(*shapes)
-    size = int(np.prod(batch)) if batch else 1
-    flat = _broadcast_params(params, batch)
-    flat_crcl = np.broadcast_to(crcl, batch).reshape(size)
 
-    # -- nodes, modes and propagators ---------------------------------------------
-    nodes = _node_times(times, regimen.breakpoints(), float(adaptation_step_h))
+def _walk(regimen: Regimen, flat: PKParameters, flat_crcl: np.ndarray, nodes: np.ndarray, times: np.ndarray,
+          size: int) -> np.ndarray:
+    """Exact propagation over the event nodes (doses as jumps); the states at *times*, (n_times, N, size)."""
     sample_of_node = np.full(nodes.size, -1)
     sample_of_node[np.searchsorted(nodes, times)] = np.arange(times.size)
     midpoints = 0.5 * (nodes[:-1] + nodes[1:])
     rates = regimen.infusion_rate_mg_per_h(midpoints)
     dialysis = regimen.dialysis_clearance_ml_min(midpoints)
-    mode_pairs, mode_of_step = np.unique(np.stack([rates, dialysis], axis=-1), axis=0,
-                                         return_inverse=True)
+    mode_pairs, mode_of_step = np.unique(np.stack([rates, dialysis], axis=-1), axis=0, return_inverse=True)
     mode_of_step = mode_of_step.reshape(-1)
     # Steps that differ only by round-off (e.g. from np.arange) share one propagator;
     # the representative differs from the true step by < 5e-13 h.
     steps = np.round(np.diff(nodes), 12)
     step_values, step_of_step = np.unique(steps, return_inverse=True)
     key_of_step = mode_of_step * step_values.size + step_of_step.reshape(-1)
-    propagators: dict[int, np.ndarray] = {}
     generators = [system_matrix(flat, flat_crcl, rate, hd) for rate, hd in mode_pairs]
+    propagators: dict[int, np.ndarray] = {}
     for key in np.unique(key_of_step):
         mode, step = divmod(int(key), step_values.size)
-        propagators[int(key)] = solvers.propagators(generators[mode], step_values[step])
-
+        # Batch on the last axis so that each step is one contiguous contraction.
+        propagators[int(key)] = np.ascontiguousarray(
+            np.moveaxis(solvers.propagators(generators[mode], step_values[step]), 0, -1))
     jumps: dict[int, list[tuple[int, float]]] = {}
     for event in regimen.events():
         if event.time_h > times[-1]:
             continue
         index = _GUT[event.formulation] if event.route == "oral" else _I["csf_mg"]
-        node = int(np.searchsorted(nodes, event.time_h))
-        jumps.setdefault(node, []).append((index, event.amount_mg))
-
-    # -- walk ---------------------------------------------------------------------
-    # Batch on the last axis so that each step is one contiguous contraction.
-    propagators = {k: np.ascontiguousarray(np.moveaxis(v, 0, -1)) for k, v in propagators.items()}
+        jumps.setdefault(int(np.searchsorted(nodes, event.time_h)), []).append((index, event.amount_mg))
     state = np.zeros((_N + 1, size))
     state[-1] = 1.0
     recorded = np.empty((times.size, _N, size))
-    effect_at_nodes = np.empty((nodes.size, size))
-    i_effect = _I["effect2_ng_ml"]
 
     def record(node: int, state: np.ndarray) -> None:
-        effect_at_nodes[node] = state[i_effect]
-        slot = sample_of_node[node]
-        if slot >= 0:
-            recorded[slot] = state[:_N]
+        if sample_of_node[node] >= 0:
+            recorded[sample_of_node[node]] = state[:_N]
 
     solvers.walk(lambda step: propagators[int(key_of_step[step])], nodes.size, state, jumps, record)
+    return recorded
 
-    # -- outputs --------------------------------------------------------------------
+
+def _outputs(recorded: np.ndarray, flat: PKParameters, regimen: Regimen, times: np.ndarray,
+             size: int) -> dict[str, np.ndarray]:
+    """Concentrations and amounts from the recorded states, each (size, n_times)."""
     def column(name: str) -> np.ndarray:
-        return np.ascontiguousarray(recorded[:, _I[name], :].T)   # (size, n_times)
+        return np.ascontiguousarray(recorded[:, _I[name], :].T)
 
     volume = flat.volume_l[:, None]
     csf_volume_l = flat.csf_volume_ml[:, None] / 1000.0
@@ -639,32 +626,8 @@ def simulate(
                                + series["dialysed_mg"] + series["presystemic_mg"])
     for name, values in series.items():
         series[name] = _clip_round_off(name, values)
-    series["dosed_mg"] = _dosed_mg(regimen, times)
-    series["dosed_mg"] = np.broadcast_to(series["dosed_mg"], (size, times.size))
-
-    effect_at_nodes = _clip_round_off("spinal_effect_ng_ml", effect_at_nodes.T)
-    receptor_flat = _broadcast_params(receptor_params, batch)
-    receptor_flat = dataclasses.replace(receptor_flat, **{   # (size, 1) against (size, nodes)
-        f.name: getattr(receptor_flat, f.name)[:, None] for f in dataclasses.fields(receptor_flat)})
-    activation = _adaptation.drug_activation(effect_at_nodes, receptor_flat)
-    adaptation_flat = _broadcast_params(adaptation_params, batch)
-    availability = _adaptation.integrate_availability(nodes, activation, adaptation_flat)
-    series["receptor_availability"] = availability[:, sample_of_node >= 0]
-
-    series = {name: values.reshape(*batch, times.size) for name, values in series.items()}
-    units = {name: ("1" if name == "receptor_availability" else
-                    "ng/mL" if name.endswith("ng_ml") else "mg") for name in series}
-    meta = {
-        "stage": "pk",
-        "regimen": regimen.to_dict(),
-        "creatinine_clearance_ml_min": np.asarray(patient.creatinine_clearance_ml_min).tolist(),
-        "pk_parameters": _values(params),
-        "adaptation_parameters": _values(adaptation_params),
-        "receptor_parameters": _values(receptor_params),
-        "method": "exact matrix exponential between discontinuities; receptor availability by "
-                  f"exponential integrator, step ≤ {adaptation_step_h:g} h",
-    }
-    return Result("t_h", times, series, units=units, meta=meta)
+    series["dosed_mg"] = np.broadcast_to(_dosed_mg(regimen, times), (size, times.size))
+    return series
 
 
 def _values(params: Parameters) -> dict[str, Any]:

@@ -117,9 +117,9 @@ def _reflex(scenario: Scenario) -> dict[str, Result]:
     amplitude = float(settings.get("amplitude_deg", 30.0))
     trace_velocity = float(settings.get("trace_velocity_deg_s", velocities.max()))
     # Arms that differ only in patient or CSF level run as one batch (one vectorised call).
-    groups: dict[tuple[str, str, str], list[Arm]] = {}
+    groups: dict[tuple[ModelParameters, str, str], list[Arm]] = {}
     for arm in scenario.arms:
-        groups.setdefault((repr(_arm_params(arm)), arm.mechanism, arm.enantiomer), []).append(arm)
+        groups.setdefault((_arm_params(arm), arm.mechanism, arm.enantiomer), []).append(arm)
     summaries = ("emg_peak", "threshold_angle_deg", "trigger_angle_deg", "torque_peak_nm")
     trace_names = ("emg", "torque_nm", "angle_deg", "mn_rate_hz")
     per_arm, traces, t_ms = {}, {}, None
@@ -190,9 +190,12 @@ def _dose_response(scenario: Scenario, progress: Callable[[str], None] | None) -
 def _course(scenario: Scenario, progress: Callable[[str], None] | None) -> dict[str, Result]:
     hours = float(scenario.settings["hours"])
     step = float(scenario.settings.get("probe_every_h", 0.25))
+    # Only the reflex read-outs the figure shows are probed (each costs a probe per time point).
+    panels = set(scenario.figure.get("panels", ()))
+    wanted = tuple(name for name in course.COURSE_READOUTS if name in panels)
     per_arm, t_h = {}, None
     for arm in scenario.arms:
-        result = course.simulate(arm.patient, arm.regimen, hours, probe_every_h=step,
+        result = course.simulate(arm.patient, arm.regimen, hours, probe_every_h=step, readouts=wanted,
                                  mechanism=arm.mechanism, enantiomer=arm.enantiomer, params=_arm_params(arm))
         t_h = result.axis
         per_arm[arm.name] = {name: result[name] for name in result.names}
@@ -206,9 +209,9 @@ def _mechanisms(scenario: Scenario) -> dict[str, Result]:
     csf = np.asarray(scenario.settings["csf_ng_ml"], dtype=float)
     # Arms sharing a parameter set are probed together in one vectorised call (with the
     # drug-free reference of each arm's patient as an extra column).
-    groups: dict[str, list[Arm]] = {}
+    groups: dict[ModelParameters, list[Arm]] = {}
     for arm in scenario.arms:
-        groups.setdefault(repr(_arm_params(arm)), []).append(arm)
+        groups.setdefault(_arm_params(arm), []).append(arm)
     per_arm = {}
     for arms in groups.values():
         params = _arm_params(arms[0])

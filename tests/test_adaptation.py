@@ -11,6 +11,7 @@ from scipy.integrate import solve_ivp
 from sim import adaptation
 from sim.adaptation import (
     AdaptationParameters,
+    availability_over,
     drug_activation,
     integrate_availability,
     steady_state_availability,
@@ -22,15 +23,14 @@ from sim.pk import simulate
 
 def test_availability_stays_one_without_drug():
     t = np.linspace(0.0, 24.0 * 14, 200)
-    r = simulate(Regimen(), None, t)
-    assert np.all(r.receptor_availability == 1.0)
+    assert np.all(availability_over(None, Regimen(), t) == 1.0)
     assert np.all(integrate_availability(t, np.zeros_like(t)) == 1.0)
 
 
 def test_weeks_of_intrathecal_infusion_lower_availability_towards_its_steady_state():
     t = np.arange(0.0, 24.0 * 28 + 1e-9, 1.0)
-    r = simulate(IntrathecalInfusion(400), None, t)
-    rho = r.receptor_availability
+    r = simulate(None, IntrathecalInfusion(400), t)
+    rho = availability_over(None, IntrathecalInfusion(400), t)
     assert np.all(np.diff(rho) <= 1e-15)                       # falls monotonically
     expected = float(steady_state_availability(drug_activation(r.spinal_effect_ng_ml[-1])))
     assert rho[-1] == pytest.approx(expected, abs=1e-3)        # 4 weeks ≫ τ_ρ (4 days): at steady state
@@ -41,8 +41,7 @@ def test_recovery_after_an_abrupt_stop_follows_the_time_constant():
     params = AdaptationParameters()
     stop = 24.0 * 21
     t = np.arange(0.0, stop + 24.0 * 10 + 1e-9, 0.5)
-    r = simulate(IntrathecalInfusion(400).stopped_at(stop), None, t, adaptation_params=params)
-    rho = r.receptor_availability
+    rho = availability_over(None, IntrathecalInfusion(400).stopped_at(stop), t, params=params)
     # one day after the stop the drug is gone (CSF t½ 1.5 h); then 1 − ρ ∝ exp(−t/τ_ρ)
     t1, t2 = stop + 24.0, stop + 24.0 + params.time_constant_h
     deficit = 1.0 - np.interp([t1, t2], t, rho)
@@ -52,8 +51,8 @@ def test_recovery_after_an_abrupt_stop_follows_the_time_constant():
 
 def test_oral_therapy_down_regulates_less_than_intrathecal():
     t = np.arange(0.0, 24.0 * 14 + 1e-9, 0.25)
-    oral = simulate(Oral(20, every_h=8, n_doses=42), None, t).receptor_availability[-1]
-    it = simulate(IntrathecalInfusion(400), None, t).receptor_availability[-1]
+    oral = availability_over(None, Oral(20, every_h=8, n_doses=42), t)[-1]
+    it = availability_over(None, IntrathecalInfusion(400), t)[-1]
     assert it < oral < 1.0
 
 

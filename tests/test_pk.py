@@ -81,7 +81,7 @@ def test_exact_solution_matches_solve_ivp(name):
     regimen = REGIMENS[name]
     crcl = 10.0 if name == "dialysis" else 90.0
     t = np.linspace(0.0, 48.0, 97)                       # includes samples exactly at dose times
-    exact = simulate(regimen, Patient(creatinine_clearance_ml_min=crcl), t)
+    exact = simulate(Patient(creatinine_clearance_ml_min=crcl), regimen, t)
     ref = reference(regimen, crcl, t)
     for series, expected in ref.items():
         got = exact[series]
@@ -99,14 +99,14 @@ def test_batch_equals_one_by_one():
     volumes = np.array([[50.0], [70.0]])                 # batch (2, 3)
     t = np.linspace(0, 30, 61)
     regimen = REGIMENS["mixed"]
-    batch = simulate(regimen, Patient(creatinine_clearance_ml_min=crcl), t,
+    batch = simulate(Patient(creatinine_clearance_ml_min=crcl), regimen, t,
                      params=PKParameters(apparent_volume_l=volumes))
     assert batch.batch_shape == (2, 3)
     for i in range(2):
         for j in range(3):
-            single = simulate(regimen, Patient(creatinine_clearance_ml_min=crcl[j]), t,
+            single = simulate(Patient(creatinine_clearance_ml_min=crcl[j]), regimen, t,
                               params=PKParameters(apparent_volume_l=volumes[i, 0]))
-            for name in (*CONCENTRATIONS, "receptor_availability"):
+            for name in CONCENTRATIONS:
                 np.testing.assert_allclose(batch[name][i, j], single[name], rtol=1e-12, atol=1e-12)
 
 
@@ -114,7 +114,7 @@ def test_batch_equals_one_by_one():
 def test_oral_plasma_is_the_bateman_function_without_the_csf_loop():
     params = PKParameters(csf_plasma_ratio=0.0)
     t = np.linspace(0, 24, 241)
-    r = simulate(Oral(10), Patient(creatinine_clearance_ml_min=100.0), t, params=params)
+    r = simulate(Patient(creatinine_clearance_ml_min=100.0), Oral(10), t, params=params)
     ka, k = params.ka_tablet_per_h, float(pk.elimination_rate_per_h(100.0, params))
     bateman = 10.0 / params.apparent_volume_l * ka / (ka - k) * (np.exp(-k * t) - np.exp(-ka * t)) * 1000
     np.testing.assert_allclose(r.plasma_ng_ml, bateman, rtol=1e-10, atol=1e-12)
@@ -123,7 +123,7 @@ def test_oral_plasma_is_the_bateman_function_without_the_csf_loop():
 def test_it_bolus_csf_decays_monoexponentially_without_plasma_feedback():
     params = PKParameters(csf_plasma_ratio=0.0)
     t = np.linspace(0, 12, 49)
-    r = simulate(IntrathecalBolus(100), None, t, params=params)
+    r = simulate(None, IntrathecalBolus(100), t, params=params)
     expected = 100.0 / params.csf_volume_ml * 1000.0 * np.exp(-params.csf_rate_per_h * t)  # ng/mL
     # plasma feeds nothing back (r_csf = 0), so the decay is exact: 1e-10 relative
     np.testing.assert_allclose(r.csf_ng_ml, expected, rtol=1e-10)
@@ -132,7 +132,7 @@ def test_it_bolus_csf_decays_monoexponentially_without_plasma_feedback():
 def test_auc_equals_f_dose_over_clearance():
     t = np.linspace(0.0, 300.0, 60_001)              # 5e-3 h steps, plasma below 1e-20 × Cmax at the end
     crcl = 80.0
-    r = simulate(Oral(20), Patient(creatinine_clearance_ml_min=crcl), t)
+    r = simulate(Patient(creatinine_clearance_ml_min=crcl), Oral(20), t)
     cl_l_h = float(pk.total_clearance_ml_min(crcl)) * 0.06
     expected_ng_h_ml = 0.74 * 20.0 / cl_l_h * 1000.0
     assert simpson(r.plasma_ng_ml, x=t) == pytest.approx(expected_ng_h_ml, rel=1e-7)  # quadrature error
@@ -144,14 +144,14 @@ def test_auc_equals_f_dose_over_clearance():
 @pytest.mark.parametrize("crcl", [0.0, 40.0, 100.0])
 def test_terminal_half_life_matches_the_log_slope(crcl):
     t = np.linspace(60.0, 120.0, 2)
-    r = simulate(Oral(10), Patient(creatinine_clearance_ml_min=crcl), np.concatenate([[0.0], t]))
+    r = simulate(Patient(creatinine_clearance_ml_min=crcl), Oral(10), np.concatenate([[0.0], t]))
     slope = -np.diff(np.log(r.plasma_ng_ml[1:]))[0] / (t[1] - t[0])
     assert np.log(2) / slope == pytest.approx(float(pk.terminal_half_life_h(crcl)), rel=1e-6)
 
 
 def test_steady_state_csf_under_infusion():
     t = np.array([0.0, 300.0])
-    r = simulate(IntrathecalInfusion(400), Patient(), t)
+    r = simulate(Patient(), IntrathecalInfusion(400), t)
     assert r.csf_ng_ml[-1] == pytest.approx(float(pk.steady_state_csf_ng_ml(400.0)), rel=1e-9)
     # the label's rule C = R / CL_csf holds to < 0.1% (drug returning via plasma)
     assert r.csf_ng_ml[-1] == pytest.approx(400.0 / 24 / 0.030, rel=1e-3)
@@ -163,7 +163,7 @@ def test_steady_state_csf_under_infusion():
 def test_mass_balance(name):
     params = PKParameters()
     t = np.linspace(0.0, 60.0, 121)
-    r = simulate(REGIMENS[name], Patient(creatinine_clearance_ml_min=50.0), t, params=params)
+    r = simulate(Patient(creatinine_clearance_ml_min=50.0), REGIMENS[name], t, params=params)
     in_body = r.gut_mg + r.plasma_ng_ml * params.volume_l / 1000.0 + r.csf_ng_ml * params.csf_volume_ml / 1e6
     total = in_body + r.eliminated_mg
     np.testing.assert_allclose(total, r.dosed_mg, rtol=1e-9, atol=1e-12 * r.dosed_mg.max())
@@ -176,7 +176,7 @@ def test_doubling_every_dose_doubles_every_concentration():
               + IntrathecalInfusion(200, start_h=10, stop_h=30) + Haemodialysis(20))
     double = (Oral(20, every_h=8, n_doses=4) + IntrathecalBolus(100, at_h=5)
               + IntrathecalInfusion(400, start_h=10, stop_h=30) + Haemodialysis(20))
-    a, b = simulate(single, None, t), simulate(double, None, t)
+    a, b = simulate(None, single, t), simulate(None, double, t)
     for name in LINEAR_SERIES:
         np.testing.assert_allclose(b[name], 2 * a[name], rtol=1e-11, atol=1e-12)
 
@@ -185,8 +185,8 @@ def test_a_regimen_is_the_sum_of_its_doses():
     t = np.linspace(0, 48, 193)
     parts = [Oral(10, start_h=0), Oral(15, start_h=7.5, formulation="solution"),
              IntrathecalBolus(50, at_h=12), IntrathecalInfusion(300, start_h=3, stop_h=40)]
-    whole = simulate(Regimen(*parts), None, t)
-    pieces = [simulate(part, None, t) for part in parts]
+    whole = simulate(None, Regimen(*parts), t)
+    pieces = [simulate(None, part, t) for part in parts]
     for name in LINEAR_SERIES:
         np.testing.assert_allclose(whole[name], sum(p[name] for p in pieces), rtol=1e-10,
                                    atol=1e-10 * whole[name].max())
@@ -195,16 +195,16 @@ def test_a_regimen_is_the_sum_of_its_doses():
 def test_zero_dose_gives_zero_everywhere():
     t = np.linspace(0, 48, 49)
     for regimen in (Regimen(), Oral(0, every_h=8, n_doses=6), IntrathecalInfusion(0) + Haemodialysis(3)):
-        r = simulate(regimen, None, t)
+        r = simulate(None, regimen, t)
         for name in LINEAR_SERIES:
             assert np.all(r[name] == 0.0), name
-        assert np.all(r.receptor_availability == 1.0)
+        assert "receptor_availability" not in r  # tolerance is sim.adaptation's, not PK
 
 
 def test_lower_creatinine_clearance_raises_exposure_monotonically():
     crcl = np.array([250.0, 150.0, 100.0, 60.0, 30.0, 10.0, 0.0])
     t = np.linspace(0, 72, 289)
-    r = simulate(Oral(10, every_h=8, n_doses=9), Patient(creatinine_clearance_ml_min=crcl), t)
+    r = simulate(Patient(creatinine_clearance_ml_min=crcl), Oral(10, every_h=8, n_doses=9), t)
     auc = simpson(r.plasma_ng_ml, x=t, axis=-1)
     assert np.all(np.diff(auc) > 0)
     assert np.all(np.diff(r.plasma_ng_ml.max(axis=-1)) > 0)
@@ -215,7 +215,7 @@ def test_lower_creatinine_clearance_raises_exposure_monotonically():
 @given(low=st.floats(0.0, 249.0), gap=st.floats(0.5, 100.0))
 def test_exposure_is_monotone_in_kidney_function(low, gap):
     high = min(low + gap, 250.0)
-    r = simulate(Oral(10), Patient(creatinine_clearance_ml_min=np.array([low, high])),
+    r = simulate(Patient(creatinine_clearance_ml_min=np.array([low, high])), Oral(10),
                  np.linspace(0, 24, 49))
     assert r.plasma_ng_ml[0, -1] >= r.plasma_ng_ml[1, -1]
 
@@ -243,21 +243,19 @@ def random_regimens(draw):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(regimen=random_regimens(), crcl=st.floats(0.0, 250.0))
 def test_no_concentration_is_ever_negative(regimen, crcl):
-    r = simulate(regimen, Patient(creatinine_clearance_ml_min=crcl), np.linspace(0.0, 80.0, 161))
+    r = simulate(Patient(creatinine_clearance_ml_min=crcl), regimen, np.linspace(0.0, 80.0, 161))
     for name in LINEAR_SERIES:
         assert np.all(r[name] >= 0.0), name
-    assert np.all((r.receptor_availability > 0.0) & (r.receptor_availability <= 1.0))
 
 
 # --------------------------------------------------------------------------- interface
 def test_result_has_every_series_with_units_and_provenance():
     regimen = Oral(10, every_h=8, n_doses=3)
-    r = simulate(regimen, None, np.linspace(0, 24, 25))
+    r = simulate(None, regimen, np.linspace(0, 24, 25))
     for name in ("plasma_ng_ml", "csf_ng_ml", "spinal_effect_ng_ml", "brain_ng_ml",
-                 "urine_unchanged_mg", "gut_mg", "receptor_availability"):
+                 "urine_unchanged_mg", "gut_mg"):
         assert name in r and r.unit(name)
     assert r.unit("plasma_ng_ml") == "ng/mL" and r.unit("gut_mg") == "mg"
-    assert r.unit("receptor_availability") == "1"
     assert sim.dosing.regimen_from_dict(r.meta["regimen"]) == regimen
     assert r.meta["pk_parameters"]["bioavailability"] == 0.74
 
@@ -271,16 +269,16 @@ def test_every_parameter_has_source_and_status():
 
 
 def test_samples_at_a_dose_time_show_the_dose_and_earlier_doses_count():
-    r = simulate(IntrathecalBolus(65, at_h=2.0), None, np.array([1.0, 2.0, 3.0]))
+    r = simulate(None, IntrathecalBolus(65, at_h=2.0), np.array([1.0, 2.0, 3.0]))
     assert r.csf_ng_ml[0] == 0.0 and r.csf_ng_ml[1] == pytest.approx(1000.0)   # 65 µg / 65 mL
-    late = simulate(Oral(10, start_h=0.0), None, np.array([5.0, 6.0]))       # dose before t_h[0]
+    late = simulate(None, Oral(10, start_h=0.0), np.array([5.0, 6.0]))       # dose before t_h[0]
     assert late.plasma_ng_ml[0] > 0
 
 
 @pytest.mark.parametrize("times", [[0.0, 2.0, 1.0], [], [[0.0, 1.0]], [0.0, np.nan], [0.0, 0.0]])
 def test_bad_time_axes_are_rejected(times):
     with pytest.raises(ParameterError, match="t_h"):
-        simulate(Oral(10), None, times)
+        simulate(None, Oral(10), times)
 
 
 def test_parameters_are_validated_and_replaceable():
@@ -293,7 +291,7 @@ def test_parameters_are_validated_and_replaceable():
 # --------------------------------------------------------------------------- calibration
 def _curve(regimen, t, crcl=100.0, **param_changes):
     params = dataclasses.replace(PKParameters(), **param_changes)
-    return simulate(regimen, Patient(creatinine_clearance_ml_min=crcl), t, params=params)
+    return simulate(Patient(creatinine_clearance_ml_min=crcl), regimen, t, params=params)
 
 
 def test_10_mg_tablet_cmax_and_tmax():
@@ -408,11 +406,11 @@ def test_dialysis_is_about_as_effective_as_healthy_kidneys():
 
 
 def test_receptor_potency_can_vary_across_the_batch():
+    from sim.adaptation import availability_over
     from sim.receptor import ReceptorParameters
 
     t = np.arange(0.0, 24.0 * 7 + 1e-9, 1.0)
-    r = simulate(IntrathecalInfusion(100), None, t,
-                 receptor_params=ReceptorParameters(ec50_presynaptic_r_um=np.array([0.05, 0.5])))
-    assert r.batch_shape == (2,)
-    assert r.receptor_availability[0, -1] < r.receptor_availability[1, -1] < 1.0   # more potent, more loss
-    np.testing.assert_array_equal(r.csf_ng_ml[0], r.csf_ng_ml[1])                 # PK unaffected
+    rho = availability_over(None, IntrathecalInfusion(100), t,
+                            receptor_params=ReceptorParameters(ec50_presynaptic_r_um=np.array([0.05, 0.5])))
+    assert rho.shape == (2, t.size)
+    assert rho[0, -1] < rho[1, -1] < 1.0   # more potent, more loss
