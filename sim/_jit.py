@@ -36,6 +36,7 @@ __all__ = ["kernel_function", "compile_kernel", "cache_folder"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _MARKED: list[Callable[..., Any]] = []
+_ANNOUNCED: list[bool] = []
 
 
 def kernel_function(function: F) -> F:
@@ -94,7 +95,8 @@ def compile_kernel(function: Callable[..., Any], parallel: bool = False) -> Call
     for marked in _MARKED:
         register_jitable(marked)
     compiled = numba.njit(cache=True, parallel=parallel, fastmath=False, error_model="numpy")(function)
-    if fresh:
+    if fresh and not _ANNOUNCED:
+        _ANNOUNCED.append(True)
         print("spinal-reflex-sim: compiling the reflex kernel, once per installation "
               "(about half a minute) …", file=sys.stderr, flush=True)
     return compiled

@@ -30,14 +30,14 @@ from typing import Any
 import numpy as np
 
 from ._jit import kernel_function
-from .motoneuron import membrane_derivative, pic_derivative, recruitment
-from .muscle import activation_derivative, excitation_from_rate, passive_force
+from .motoneuron import membrane_derivative, pic_activation_steady, pic_derivative, recruitment
+from .muscle import activation_derivative, activation_steady, excitation_from_rate, passive_force
 from .protocols import KERNEL_FIELDS, ramp_kinematics, step_on, tap_kinematics, volley_rate
 from .spindle import discharge_rate
-from .synapse import synapse_derivatives
+from .synapse import steady_pool, synapse_derivatives
 
 __all__ = ["STATE_NAMES", "STATE_UNITS", "FIELDS", "ROW_DTYPE", "derivatives", "derivatives_with_inputs",
-           "joint_kinematics", "spindle_rate", "cord_inputs", "passive_torque_nm"]
+           "joint_kinematics", "spindle_rate", "cord_inputs", "passive_torque_nm", "resting_state"]
 
 #: State variables of one probe, in the order of the state vector.
 STATE_NAMES = ("vesicle_pool", "glutamate_mm", "ampa_open", "v_mv", "pic_activation", "muscle_activation")
@@ -156,3 +156,57 @@ def passive_torque_nm(t_muscle_ms: float, p: Any) -> float:
     stretch, velocity = muscle_stretch(t_muscle_ms, p)
     return p.moment_arm_m * passive_force(stretch, velocity, p.passive_force_scale_n, p.passive_length_scale_mm,
                                           p.viscosity_n_per_mm_s)
+
+
+@kernel_function
+def _current_balance(v_mv: float, excitatory_ns: float, p: Any) -> float:
+    """Steady-state :math:`\\dot V` with the PIC at :math:`P_\\infty(V)` (sign of the current balance)."""
+    pic = pic_activation_steady(v_mv, p.pic_half_activation_mv, p.pic_slope_mv)
+    return membrane_derivative(v_mv, excitatory_ns, pic, p.fixed_conductance_ns, p.fixed_current_pa,
+                               p.pic_conductance_ns, p.excitatory_reversal_mv, p.pic_reversal_mv, p.capacitance_nf)
+
+
+@kernel_function
+def resting_state(p: Any, y: Any) -> bool:
+    """Write the resting steady state before any stimulus into *y*; False if no resting potential exists.
+
+    Pool, glutamate and AMPA at their steady states for the resting Ia rate; the potential
+    is the lowest stable root of the current balance in [−120, 40] mV (a scan in 0.25 mV
+    steps, then 60 bisections: the PIC can make the pool bistable, and rest is the lower
+    state); PIC and muscle activation at their steady states there.
+    """
+    ia_hz, command_ns = cord_inputs(-1.0e7, p)
+    pool = steady_pool(p.release_probability, ia_hz, 1.0 / p.inverse_tau_rec_per_ms, p.pool_use_per_release)
+    glutamate = p.glutamate_per_release_mm * p.release_probability * pool * ia_hz * 1e-3 * p.glutamate_clearance_ms
+    ampa = p.ampa_binding_eff * glutamate / (p.ampa_binding_eff * glutamate + p.ampa_closing_per_ms)
+    excitatory = p.ia_conductance_max_ns * ampa + command_ns
+    low = -120.0
+    previous = _current_balance(low, excitatory, p)
+    found = False
+    for k in range(1, 641):
+        high = -120.0 + 0.25 * k
+        value = _current_balance(high, excitatory, p)
+        if previous > 0.0 and value <= 0.0:
+            found = True
+            break
+        low = high
+        previous = value
+    if not found:
+        return False
+    for _ in range(60):
+        middle = 0.5 * (low + high)
+        if _current_balance(middle, excitatory, p) > 0.0:
+            low = middle
+        else:
+            high = middle
+    v = 0.5 * (low + high)
+    rate, _ = recruitment(v, p.threshold_mv, p.recruitment_smoothing_mv, p.recruitment_range_mv,
+                          p.minimum_rate_hz, p.rate_gain_hz_per_mv)
+    y[X] = pool
+    y[GLU] = glutamate
+    y[S] = ampa
+    y[V] = v
+    y[P] = pic_activation_steady(v, p.pic_half_activation_mv, p.pic_slope_mv)
+    y[A] = activation_steady(excitation_from_rate(rate, p.half_force_rate_hz), p.activation_time_ms,
+                             p.deactivation_time_ms)
+    return True

@@ -165,11 +165,17 @@ def activation_rhs(activation: Any, excitation_: Any, params: MuscleParameters =
                                  params.activation_time_ms, params.deactivation_time_ms)
 
 
+@kernel_function
+def activation_steady(excitation_: Any, activation_time_ms: float, deactivation_time_ms: float) -> Any:
+    """Activation reached at constant excitation, :math:`e/(\\beta + (1-\\beta)e)` (kernel function)."""
+    beta = activation_time_ms / deactivation_time_ms
+    return excitation_ / (beta + (1.0 - beta) * excitation_)
+
+
 def activation_steady_state(excitation_: Any, params: MuscleParameters = SOLEUS) -> np.ndarray:
     """Activation reached at constant excitation, :math:`e/(\\beta + (1-\\beta)e)`."""
-    beta = params.activation_time_ms / params.deactivation_time_ms
-    e = np.asarray(excitation_, dtype=float)
-    return e / (beta + (1.0 - beta) * e)
+    return activation_steady(np.asarray(excitation_, dtype=float), params.activation_time_ms,
+                             params.deactivation_time_ms)
 
 
 def active_force_n(activation: Any, params: MuscleParameters = SOLEUS) -> np.ndarray:

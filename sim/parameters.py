@@ -143,6 +143,9 @@ def check_range(name: str, value: Any, low: float, high: float, unit: str = "") 
     ...
     sim.errors.ParameterError: velocity_deg_s = -5.0 is outside the allowed range [0.0, 1000.0] deg/s
     """
+    if type(value) is float or type(value) is int:  # fast path for plain numbers (no array checks)
+        if math.isfinite(value) and low <= value <= high:
+            return np.asarray(float(value))
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -204,8 +207,8 @@ class Parameters:
                     check_range(label, array, bounds[0], bounds[1], meta.get("unit", ""))
                 object.__setattr__(self, spec.name, array)
             elif isinstance(value, (int, float, np.number)):
-                if bounds is not None:
-                    check_range(label, value, bounds[0], bounds[1], meta.get("unit", ""))
+                if bounds is not None and not (math.isfinite(value) and bounds[0] <= value <= bounds[1]):
+                    check_range(label, value, bounds[0], bounds[1], meta.get("unit", ""))  # raises
                 elif not math.isfinite(float(value)):
                     raise ParameterError(f"{label} = {value!r} is not finite")
 

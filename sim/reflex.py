@@ -63,10 +63,9 @@ import numpy as np
 from . import circuit, solvers
 from . import motoneuron as mn
 from . import muscle as ms
-from . import spindle as sp
 from . import synapse as sy
 from .circuit import STATE_NAMES, STATE_UNITS
-from .errors import ParameterError, SimulationError
+from .errors import ParameterError
 from .motoneuron import MotoneuronParameters, girk_conductance_ns
 from .muscle import SOLEUS, MuscleParameters
 from .parameters import check_range
@@ -248,58 +247,9 @@ def _kinematics_mm(model: ProbeModel, t_ms: Any) -> tuple[np.ndarray, np.ndarray
             length_change_mm(model.protocol.angular_velocity_deg_s(t_ms), moment_arm_m=arm))
 
 
-def _spindle_rate(model: ProbeModel, t_ms: Any) -> np.ndarray:
-    """Ia rate at the spindle (electrical volley included), imp/s."""
-    stretch, velocity = _kinematics_mm(model, t_ms)
-    rate = sp.ia_rate_hz(stretch, velocity, model.spindle, fusimotor_hz=model.protocol.fusimotor_rate_hz(t_ms))
-    return rate + model.protocol.volley_rate_hz(t_ms)
-
-
-def _inputs(model: ProbeModel, t_ms: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Ia rate arriving at the motoneurons and descending command at time *t_ms* (cord time)."""
-    t = np.asarray(t_ms, dtype=float)
-    return _spindle_rate(model, t - model.muscle.afferent_delay_ms), model.protocol.command_ns(t)
-
-
-def _resting_potential(model: ProbeModel, g_exc: np.ndarray) -> np.ndarray:
-    """Lowest stable root of the steady-state current balance (vectorised scan + bisection)."""
-    mot = model.motoneuron
-
-    def balance(v: np.ndarray) -> np.ndarray:
-        fg = model.fixed_conductance_ns[..., None] if v.ndim == 2 else model.fixed_conductance_ns
-        fi = model.fixed_current_pa[..., None] if v.ndim == 2 else model.fixed_current_pa
-        ge = g_exc[..., None] if v.ndim == 2 else g_exc
-        gp = model.pic_ns[..., None] if v.ndim == 2 else model.pic_ns
-        return (fi - fg * v + ge * (mot.excitatory_reversal_mv - v)
-                + gp * mn.pic_steady_state(v, mot) * (mot.pic_reversal_mv - v))
-
-    grid = np.arange(-120.0, 40.0 + 1e-9, 0.25)
-    values = balance(np.broadcast_to(grid, (model.size, grid.size)))
-    crossing = (values[:, :-1] > 0) & (values[:, 1:] <= 0)
-    if not np.all(crossing.any(axis=1)):
-        raise SimulationError("no resting potential found in [-120, 40] mV")
-    first = crossing.argmax(axis=1)
-    low, high = grid[first], grid[first + 1]
-    for _ in range(60):
-        mid = 0.5 * (low + high)
-        positive = balance(mid) > 0
-        low, high = np.where(positive, mid, low), np.where(positive, high, mid)
-    return 0.5 * (low + high)
-
-
 def initial_state(model: ProbeModel) -> np.ndarray:
-    """Resting steady state before the stimulus, shape ``(6, n)``."""
-    syn, mot = model.synapse, model.motoneuron
-    ia, command = _inputs(model, -1.0e7)  # long before any stimulus
-    p = model.release_probability
-    x = sy.resting_pool(p, ia, 1.0 / model.inv_tau_rec_per_ms, syn)
-    glu = syn.glutamate_per_release_mm * p * x * ia * 1e-3 * syn.glutamate_clearance_ms
-    s = model.alpha_eff * glu / (model.alpha_eff * glu + syn.ampa_closing_per_ms)
-    v = _resting_potential(model, mot.ia_conductance_max_ns * s + command)
-    pic = mn.pic_steady_state(v, mot)
-    rate, _ = mn.pool_output(v, model.threshold_mv, mot)
-    act = ms.activation_steady_state(ms.excitation(rate, model.muscle), model.muscle)
-    return np.stack([x, glu, s, v, pic, act])
+    """Resting steady state before the stimulus, shape ``(6, n)`` (:func:`sim.circuit.resting_state`)."""
+    return solvers.resting_states(model.rows).T
 
 
 # -- integration ---------------------------------------------------------------
@@ -324,8 +274,8 @@ def integrate(
     monitors = solvers.Monitors(record=record, output_dt_ms=output_dt_ms, emg_threshold=emg_threshold,
                                 firing_fraction=_FIRING_FRACTION)
     breaks = model.protocol.discontinuity_table((model.size,), model.muscle.afferent_delay_ms)
-    out = solvers.integrate_probes(model.rows, initial_state(model).T, breaks, duration_ms, dt_ms=dt_ms,
-                                   monitors=monitors)
+    y0 = solvers.resting_states(model.rows)
+    out = solvers.integrate_probes(model.rows, y0, breaks, duration_ms, dt_ms=dt_ms, monitors=monitors)
     traces = out["traces"]
     summary = out["summaries"]
     return {
@@ -340,7 +290,7 @@ def integrate(
         "activation_end": summary["activation_end"], "torque_peak_nm": summary["torque_peak_nm"],
         "reflex_torque_peak_nm": summary["reflex_torque_peak_nm"],
         "threshold_angle_deg": summary["threshold_angle_deg"], "trigger_angle_deg": summary["trigger_angle_deg"],
-        "y_end": out["y_end"].T, "step_ms": out["step_ms"],
+        "y_end": out["y_end"].T, "y0": y0.T, "step_ms": out["step_ms"],
     }
 
 
@@ -504,7 +454,7 @@ def probe(
         "girk_conductance_ns": model.girk_ns,
         "resting_release_rel": None,
     }
-    y0 = initial_state(model)
+    y0 = out["y0"]
     summaries["resting_release_rel"] = model.release_probability * y0[_X] / model.reference_release
     summaries = {k: np.asarray(v).reshape(shape) for k, v in summaries.items()}
 

@@ -59,7 +59,7 @@ from typing import Any
 import numpy as np
 
 from . import circuit
-from ._jit import compile_kernel
+from ._jit import compile_kernel, kernel_function
 from .errors import ParameterError, SimulationError
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "CHANNELS",
     "SUMMARY_COLUMNS",
     "integrate_probes",
+    "resting_states",
     "reference_probes",
     "propagators",
     "walk",
@@ -219,144 +220,180 @@ class Monitors:
     firing_fraction: float = 0.05
 
 
-def _step_probes(rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
-                 traces, summaries, y_end):  # pragma: no cover - compiled by numba; tested through the driver
-    n = rows.shape[0]
-    for i in numba_prange(n):
-        p = rows[i]
-        y = y0[i].copy()
-        k1 = np.empty(6)
-        k2 = np.empty(6)
-        k3 = np.empty(6)
-        k4 = np.empty(6)
-        tmp = np.empty(6)
-        d_eff = p.efferent_delay_ms
-        arm = p.moment_arm_m
-        emg_ref = p.emg_reference_rate_hz
-        rate0, frac0 = circuit.derivatives(0.0, y, p, k1)
-        emg0 = rate0 / emg_ref
-        rest_active = p.max_force_n * y[5]
-        # Torque during the first efferent delay: resting activation + passive force.
-        torque_peak = -np.inf
-        n_early = int(np.ceil(min(d_eff, t_end) / h)) + 1
-        for m in range(n_early):
-            tm = min(m * h, d_eff, t_end)
-            torque = arm * rest_active + circuit.passive_torque_nm(tm, p)
+@kernel_function
+def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
+                   traces, summaries, y_end):  # pragma: no cover - compiled by numba; tested through the driver
+    """Integrate probe *i* from rest to *t_end* (RK4 on its own step grid), recording monitors."""
+    p = rows[i]
+    y = y0[i].copy()
+    k1 = np.empty(6)
+    k2 = np.empty(6)
+    k3 = np.empty(6)
+    k4 = np.empty(6)
+    tmp = np.empty(6)
+    d_eff = p.efferent_delay_ms
+    arm = p.moment_arm_m
+    emg_ref = p.emg_reference_rate_hz
+    rate0, frac0 = circuit.derivatives(0.0, y, p, k1)
+    emg0 = rate0 / emg_ref
+    rest_active = p.max_force_n * y[5]
+    # Torque during the first efferent delay: resting activation + passive force.
+    torque_peak = -np.inf
+    n_early = int(np.ceil(min(d_eff, t_end) / h)) + 1
+    for m in range(n_early):
+        tm = min(m * h, d_eff, t_end)
+        torque = arm * rest_active + circuit.passive_torque_nm(tm, p)
+        if torque > torque_peak:
+            torque_peak = torque
+    emg_peak = 0.0
+    recruited_peak = 0.0
+    crossed = False
+    t_cross = np.nan
+    firing_end = 0.0
+    act_end = y[5]
+    reflex_torque_peak = 0.0
+    prev_rise = 0.0
+    prev_t = 0.0
+    if record:
+        for c in range(6):
+            traces[i, c, 0] = y[c]
+        traces[i, 6, 0] = rate0
+        traces[i, 7, 0] = frac0
+        traces[i, 8, 0] = circuit.spindle_rate(0.0, p)
+    nb = breaks.shape[1]
+    jb = 0
+    k = 0
+    t = 0.0
+    rate = rate0
+    fraction = frac0
+    while True:
+        done = t >= t_end - 1e-12
+        if not done:
+            rate, fraction = circuit.derivatives(t + min(_NUDGE_MS, h / 4.0), y, p, k1)
+        else:
+            rate, fraction = circuit.recruitment(y[3], p.threshold_mv, p.recruitment_smoothing_mv,
+                                                 p.recruitment_range_mv, p.minimum_rate_hz,
+                                                 p.rate_gain_hz_per_mv)
+        # -- online summaries at the start of the step (or the end of the probe)
+        rise = rate / emg_ref - emg0
+        recruited = fraction - frac0
+        if recruited > recruited_peak:
+            recruited_peak = recruited
+        if recruited >= firing_fraction:
+            firing_end = t
+        if t <= t_end - d_eff + 1e-9:
+            if rise > emg_peak:
+                emg_peak = rise
+            if (not crossed) and rise >= emg_threshold:
+                span = rise - prev_rise
+                frac_t = (emg_threshold - prev_rise) / span if span > 0 else 1.0
+                frac_t = min(max(frac_t, 0.0), 1.0)
+                t_cross = prev_t + frac_t * (t - prev_t)
+                crossed = True
+            active = p.max_force_n * y[5]
+            act_end = y[5]
+            torque = arm * active + circuit.passive_torque_nm(t + d_eff, p)
             if torque > torque_peak:
                 torque_peak = torque
-        emg_peak = 0.0
-        recruited_peak = 0.0
-        crossed = False
-        t_cross = np.nan
-        firing_end = 0.0
-        act_end = y[5]
-        reflex_torque_peak = 0.0
-        prev_rise = 0.0
-        prev_t = 0.0
-        if record:
-            for c in range(6):
-                traces[i, c, 0] = y[c]
-            traces[i, 6, 0] = rate0
-            traces[i, 7, 0] = frac0
-            traces[i, 8, 0] = circuit.spindle_rate(0.0, p)
-        nb = breaks.shape[1]
-        jb = 0
-        k = 0
-        t = 0.0
-        rate = rate0
-        fraction = frac0
-        while True:
-            done = t >= t_end - 1e-12
-            if not done:
-                rate, fraction = circuit.derivatives(t + min(_NUDGE_MS, h / 4.0), y, p, k1)
-            else:
-                rate, fraction = circuit.recruitment(y[3], p.threshold_mv, p.recruitment_smoothing_mv,
-                                                     p.recruitment_range_mv, p.minimum_rate_hz,
-                                                     p.rate_gain_hz_per_mv)
-            # -- online summaries at the start of the step (or the end of the probe)
-            rise = rate / emg_ref - emg0
-            recruited = fraction - frac0
-            if recruited > recruited_peak:
-                recruited_peak = recruited
-            if recruited >= firing_fraction:
-                firing_end = t
-            if t <= t_end - d_eff + 1e-9:
-                if rise > emg_peak:
-                    emg_peak = rise
-                if (not crossed) and rise >= emg_threshold:
-                    span = rise - prev_rise
-                    frac_t = (emg_threshold - prev_rise) / span if span > 0 else 1.0
-                    frac_t = min(max(frac_t, 0.0), 1.0)
-                    t_cross = prev_t + frac_t * (t - prev_t)
-                    crossed = True
-                active = p.max_force_n * y[5]
-                act_end = y[5]
-                torque = arm * active + circuit.passive_torque_nm(t + d_eff, p)
-                if torque > torque_peak:
-                    torque_peak = torque
-                reflex = arm * (active - rest_active)
-                if reflex > reflex_torque_peak:
-                    reflex_torque_peak = reflex
-            prev_rise = rise
-            prev_t = t
-            if done:
-                break
-            # -- next step: the grid point or the next discontinuity, whichever comes first
-            t_grid = (k + 1) * h
-            while jb < nb and breaks[i, jb] <= t + 1e-9:
-                jb += 1
-            t_next = t_grid
-            if jb < nb and breaks[i, jb] < t_grid - 1e-9:
-                t_next = breaks[i, jb]
-            if t_next > t_end:
-                t_next = t_end
-            hh = t_next - t
-            nudge = min(_NUDGE_MS, hh / 4.0)
-            # Classical RK4; the inputs at the step's start, middle and (one-sided) end.
-            ia_m, cmd_m = circuit.cord_inputs(t + 0.5 * hh, p)
-            ia_b, cmd_b = circuit.cord_inputs(t_next - nudge, p)
-            for c in range(6):
-                tmp[c] = y[c] + 0.5 * hh * k1[c]
-            circuit.derivatives_with_inputs(tmp, ia_m, cmd_m, p, k2)
-            for c in range(6):
-                tmp[c] = y[c] + 0.5 * hh * k2[c]
-            circuit.derivatives_with_inputs(tmp, ia_m, cmd_m, p, k3)
-            for c in range(6):
-                tmp[c] = y[c] + hh * k3[c]
-            circuit.derivatives_with_inputs(tmp, ia_b, cmd_b, p, k4)
-            for c in range(6):
-                y[c] += hh / 6.0 * (k1[c] + 2.0 * (k2[c] + k3[c]) + k4[c])
-            t = t_next
-            if t >= t_grid - 1e-9:
-                k += 1
-                t = t_grid if t_grid <= t_end else t_end
-                if record and k % out_every == 0:
-                    j = k // out_every
-                    if j < n_out:
-                        r_out, f_out = circuit.recruitment(y[3], p.threshold_mv, p.recruitment_smoothing_mv,
-                                                           p.recruitment_range_mv, p.minimum_rate_hz,
-                                                           p.rate_gain_hz_per_mv)
-                        for c in range(6):
-                            traces[i, c, j] = y[c]
-                        traces[i, 6, j] = r_out
-                        traces[i, 7, j] = f_out
-                        traces[i, 8, j] = circuit.spindle_rate(t, p)
+            reflex = arm * (active - rest_active)
+            if reflex > reflex_torque_peak:
+                reflex_torque_peak = reflex
+        prev_rise = rise
+        prev_t = t
+        if done:
+            break
+        # -- next step: the grid point or the next discontinuity, whichever comes first
+        t_grid = (k + 1) * h
+        while jb < nb and breaks[i, jb] <= t + 1e-9:
+            jb += 1
+        t_next = t_grid
+        if jb < nb and breaks[i, jb] < t_grid - 1e-9:
+            t_next = breaks[i, jb]
+        if t_next > t_end:
+            t_next = t_end
+        hh = t_next - t
+        nudge = min(_NUDGE_MS, hh / 4.0)
+        # Classical RK4; the inputs at the step's start, middle and (one-sided) end.
+        ia_m, cmd_m = circuit.cord_inputs(t + 0.5 * hh, p)
+        ia_b, cmd_b = circuit.cord_inputs(t_next - nudge, p)
         for c in range(6):
-            y_end[i, c] = y[c]
-        # Angles at the EMG onset (muscle time) and when its Ia discharge left the muscle.
-        t_muscle = t_cross + d_eff if crossed else t_end
-        t_trigger = t_cross - p.afferent_delay_ms if crossed else t_end
-        summaries[i, 0] = emg0
-        summaries[i, 1] = emg_peak
-        summaries[i, 2] = recruited_peak
-        summaries[i, 3] = 1.0 if crossed else 0.0
-        summaries[i, 4] = t_cross
-        summaries[i, 5] = firing_end
-        summaries[i, 6] = act_end
-        summaries[i, 7] = torque_peak
-        summaries[i, 8] = reflex_torque_peak
-        summaries[i, 9] = circuit.joint_kinematics(t_muscle, p)[0]
-        summaries[i, 10] = circuit.joint_kinematics(t_trigger, p)[0]
+            tmp[c] = y[c] + 0.5 * hh * k1[c]
+        circuit.derivatives_with_inputs(tmp, ia_m, cmd_m, p, k2)
+        for c in range(6):
+            tmp[c] = y[c] + 0.5 * hh * k2[c]
+        circuit.derivatives_with_inputs(tmp, ia_m, cmd_m, p, k3)
+        for c in range(6):
+            tmp[c] = y[c] + hh * k3[c]
+        circuit.derivatives_with_inputs(tmp, ia_b, cmd_b, p, k4)
+        for c in range(6):
+            y[c] += hh / 6.0 * (k1[c] + 2.0 * (k2[c] + k3[c]) + k4[c])
+        t = t_next
+        if t >= t_grid - 1e-9:
+            k += 1
+            t = t_grid if t_grid <= t_end else t_end
+            if record and k % out_every == 0:
+                j = k // out_every
+                if j < n_out:
+                    r_out, f_out = circuit.recruitment(y[3], p.threshold_mv, p.recruitment_smoothing_mv,
+                                                       p.recruitment_range_mv, p.minimum_rate_hz,
+                                                       p.rate_gain_hz_per_mv)
+                    for c in range(6):
+                        traces[i, c, j] = y[c]
+                    traces[i, 6, j] = r_out
+                    traces[i, 7, j] = f_out
+                    traces[i, 8, j] = circuit.spindle_rate(t, p)
+    for c in range(6):
+        y_end[i, c] = y[c]
+    # Angles at the EMG onset (muscle time) and when its Ia discharge left the muscle.
+    t_muscle = t_cross + d_eff if crossed else t_end
+    t_trigger = t_cross - p.afferent_delay_ms if crossed else t_end
+    summaries[i, 0] = emg0
+    summaries[i, 1] = emg_peak
+    summaries[i, 2] = recruited_peak
+    summaries[i, 3] = 1.0 if crossed else 0.0
+    summaries[i, 4] = t_cross
+    summaries[i, 5] = firing_end
+    summaries[i, 6] = act_end
+    summaries[i, 7] = torque_peak
+    summaries[i, 8] = reflex_torque_peak
+    summaries[i, 9] = circuit.joint_kinematics(t_muscle, p)[0]
+    summaries[i, 10] = circuit.joint_kinematics(t_trigger, p)[0]
+
+
+def _step_serial(rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
+                 traces, summaries, y_end):  # pragma: no cover - compiled by numba
+    for i in range(rows.shape[0]):
+        _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
+                       traces, summaries, y_end)
+
+
+def _step_parallel(rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
+                   traces, summaries, y_end):  # pragma: no cover - compiled by numba
+    for i in numba_prange(rows.shape[0]):
+        _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
+                       traces, summaries, y_end)
+
+
+def _resting_states(rows, y0, ok):  # pragma: no cover - compiled by numba
+    for i in range(rows.shape[0]):
+        ok[i] = circuit.resting_state(rows[i], y0[i])
+
+
+def resting_states(rows: np.ndarray) -> np.ndarray:
+    """Resting steady state of every probe (:func:`sim.circuit.resting_state`), shape (n, 6).
+
+    Raises
+    ------
+    SimulationError
+        If a probe has no resting potential in [−120, 40] mV.
+    """
+    _kernel()
+    y0 = np.zeros((rows.shape[0], 6))
+    ok = np.zeros(rows.shape[0], dtype=np.bool_)
+    compile_kernel(_resting_states)(np.ascontiguousarray(rows), y0, ok)
+    if not np.all(ok):
+        raise SimulationError("no resting potential found in [-120, 40] mV")
+    return y0
 
 
 def numba_prange(n: int) -> range:
@@ -364,17 +401,17 @@ def numba_prange(n: int) -> range:
     return range(n)
 
 
-_KERNEL: dict[str, Any] = {}
+#: Batches at least this large run on all threads; smaller ones on one (waking a second thread
+#: costs more than a few probes, most of all on a busy machine).
+PARALLEL_FROM = 32
 
 
-def _kernel() -> Callable[..., Any]:
-    """The compiled kernel (compiled, or loaded from the on-disk cache, on first use)."""
-    if "step" not in _KERNEL:
-        import numba
+def _kernel(parallel: bool = False) -> Callable[..., Any]:
+    """The compiled kernel, serial or parallel (compiled, or loaded from the on-disk cache, on first use)."""
+    import numba
 
-        globals()["numba_prange"] = numba.prange
-        _KERNEL["step"] = compile_kernel(_step_probes, parallel=True)
-    return _KERNEL["step"]
+    globals()["numba_prange"] = numba.prange
+    return compile_kernel(_step_parallel, parallel=True) if parallel else compile_kernel(_step_serial)
 
 
 def step_grid(dt_ms: float, output_dt_ms: float) -> tuple[float, int]:
@@ -429,7 +466,7 @@ def integrate_probes(
     traces = np.zeros((n, len(CHANNELS), n_out if monitors.record else 1))
     summaries = np.zeros((n, len(SUMMARY_COLUMNS)))
     y_end = np.zeros((n, 6))
-    _kernel()(np.ascontiguousarray(rows), np.ascontiguousarray(y0, dtype=float),
+    _kernel(parallel=n >= PARALLEL_FROM)(np.ascontiguousarray(rows), np.ascontiguousarray(y0, dtype=float),
               np.ascontiguousarray(breaks, dtype=float), float(t_end), float(h), per_output, n_out,
               bool(monitors.record), float(monitors.emg_threshold), float(monitors.firing_fraction),
               traces, summaries, y_end)

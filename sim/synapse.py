@@ -240,11 +240,17 @@ def release_rel(a_pre: Any, params: SynapseParameters | None = None,
     return release_probability(a_pre, p) / release_probability(_reference_activation(receptor), p)
 
 
+@kernel_function
+def steady_pool(release_prob: Any, rate_hz: Any, tau_rec_ms: Any, pool_use_per_release: float) -> Any:
+    """Steady-state releasable pool :math:`x = 1/(1 + U p r \\tau_{rec})` (kernel function)."""
+    return 1.0 / (1.0 + pool_use_per_release * release_prob * rate_hz / 1000.0 * tau_rec_ms)
+
+
 def resting_pool(release_prob: Any, rate_hz: Any, tau_rec_ms: Any, params: SynapseParameters | None = None) -> np.ndarray:
     """Steady-state releasable pool :math:`x = 1/(1 + U p r \\tau_{rec})` for a constant Ia rate."""
     p = params or SynapseParameters()
-    return 1.0 / (1.0 + p.pool_use_per_release * np.asarray(release_prob) * np.asarray(rate_hz) / 1000.0
-                  * np.asarray(tau_rec_ms))
+    return np.asarray(steady_pool(np.asarray(release_prob, dtype=float), np.asarray(rate_hz, dtype=float),
+                                  np.asarray(tau_rec_ms, dtype=float), p.pool_use_per_release))
 
 
 @kernel_function
