@@ -38,6 +38,7 @@ import numpy as np
 
 from .errors import SimulationError
 from .fileio import EDUCATIONAL_STATEMENT, atomic_write_text, format_number, plain, round_significant
+from .variables import VARIABLES, base_name
 
 __all__ = ["Result"]
 
@@ -61,7 +62,10 @@ class Result:
         Time courses; the last axis must have length *n*.  String arrays
         (e.g. qualitative bands) are allowed.
     units : mapping of str to str, optional
-        Unit of each name (series and summaries); ``"1"`` for dimensionless.
+        Unit of each name (series and summaries) outside the variable registry
+        (:mod:`sim.variables`, which gives the unit of every registered name;
+        a registered name given here must agree with it); ``"1"`` for
+        dimensionless.
     summaries : mapping of str to array_like, optional
         Per-probe numbers with the batch shape.
     meta : mapping, optional
@@ -156,9 +160,24 @@ class Result:
         return sorted({*super().__dir__(), self.axis_name, *self._series, *self._summaries})
 
     def unit(self, name: str) -> str:
-        """Unit of *name* (``""`` if unknown)."""
-        if name in self.units:
-            return self.units[name]
+        """Unit of *name* or of a CSV column ``name[...]`` (``""`` if unknown).
+
+        Registered names (:data:`sim.variables.VARIABLES`) take the registry's unit; other
+        names the one given in ``units``; an unregistered axis its name's last suffix.
+
+        Examples
+        --------
+        >>> r = Result("t_h", [0.0, 1.0], {"plasma_ng_ml": [0.0, 5.0], "x_kg": [1.0, 2.0]},
+        ...            units={"x_kg": "kg"})
+        >>> r.unit("plasma_ng_ml"), r.unit("plasma_ng_ml[oral]"), r.unit("x_kg"), r.unit("t_h")
+        ('ng/mL', 'ng/mL', 'kg', 'h')
+        """
+        base = base_name(name)
+        if base in VARIABLES:
+            return VARIABLES[base].unit
+        for key in (name, base):
+            if key in self.units:
+                return self.units[key]
         if name == self.axis_name:
             return self.axis_name.rsplit("_", 1)[-1]
         return ""
@@ -302,7 +321,7 @@ class Result:
         buffer = io.StringIO()
         buffer.write(f"# {EDUCATIONAL_STATEMENT}\n")
         buffer.write(f"# spinal-reflex-sim version: {__version__}\n")
-        units = {h: self.unit(h.split("[", 1)[0]) for h in headers}
+        units = {h: self.unit(h) for h in headers}
         buffer.write(f"# units: {json.dumps(units, ensure_ascii=False)}\n")
         for key, value in {**self.meta, **(extra_header or {})}.items():
             buffer.write(f"# {key}: {json.dumps(plain(value), ensure_ascii=False)}\n")

@@ -277,7 +277,7 @@ def test_scenario_figure_labels_carry_units(kind):
     scenario, tables = CASES[kind]()
     fig = plotting.scenario_figure(scenario, tables)
     labels = " ".join(ax.get_xlabel() for ax in fig.axes)
-    expected = {"mechanism": "(µM)", "reflex": "(ms)", "dose-response": "(mg)",
+    expected = {"mechanism": "(µM)", "reflex": "(ms)", "dose-response": "(mg/day)",
                 "course": "(h)", "mechanisms": "(ng/mL)"}[kind]
     assert expected in labels
     assert "(s)" not in labels and "(ml)" not in labels  # not a unit guessed from the name

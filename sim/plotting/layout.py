@@ -18,7 +18,7 @@ from .panels import (
     plot_band_timeline,
     sedation_bands,
 )
-from .style import _NO_UNIT, SERIES_LABELS, arm_style, axis_label
+from .style import arm_style, axis_label
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.axes import Axes
@@ -73,19 +73,9 @@ _REFERENCE_GID = "reference"
 _HOURS_LIMIT = 72.0  # longer courses are drawn in days
 
 
-def _unit_of(table: Result, name: str, base: str | None = None) -> str | None:
-    """Unit to print for *name*: the table's, unless it hides a known arbitrary unit."""
-    unit = table.units.get(name)
-    default = SERIES_LABELS.get(base or name, ("", ""))[1]
-    if unit is None or (unit in _NO_UNIT and default == "a.u."):
-        return None
-    return unit
-
-
 def _label(table: Result, name: str, base: str | None = None) -> str:
-    # The axis unit is read from table.units (Result.unit() derives the axis
-    # unit from the name's last suffix, which gives "s" for velocity_deg_s).
-    return axis_label(base or name, _unit_of(table, name, base))
+    """Axis label of column *name* (of variable *base*), with the table's unit (the registry's)."""
+    return axis_label(base or name, table.unit(name))
 
 
 def _arm_key(table: Result, base: str, arm: Any) -> str:

@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import ParameterError
+from ..variables import display_unit
 from .layout import _label, _time_scale, _time_ticks, _wrap_label
 from .style import (
-    _NO_UNIT,
-    _PRETTY_UNITS,
     _add_axes,
     _figure,
     _fix_axes_style,
@@ -225,7 +224,5 @@ def multiscale_figure(
 
 def probe_unit(course: Result, key: str) -> str:
     """Printed unit of a course column (``"ng/mL"``), ``""`` when dimensionless."""
-    unit = course.units.get(key, "")
-    unit = _PRETTY_UNITS.get(unit, unit)
-    return "" if unit in _NO_UNIT else unit
+    return display_unit(course.unit(key))
 

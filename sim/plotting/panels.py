@@ -147,11 +147,10 @@ def plot_trace_panel(
     --------
     >>> import numpy as np
     >>> from sim.result import Result
-    >>> r = Result("t_ms", [0.0, 5.0, 10.0], {"ia_rate_hz": [10, 80, 20], "emg": [0, 0.5, 0.1]},
-    ...            units={"ia_rate_hz": "Hz", "emg": "a.u."})
+    >>> r = Result("t_ms", [0.0, 5.0, 10.0], {"ia_rate_hz": [10, 80, 20], "emg": [0, 0.5, 0.1]})
     >>> axes = plot_trace_panel(r, ["ia_rate_hz", "emg"])
-    >>> [ax.get_title(loc="left") for ax in axes]
-    ['Ia afferent firing rate (Hz)', 'EMG (a.u.)']
+    >>> [ax.get_title(loc="left") for ax in axes]  # units from the registry (sim.variables)
+    ['Ia afferent firing rate (imp/s)', 'EMG (a.u.)']
     """
     names = [names] if isinstance(names, str) else list(names)
     if not names:

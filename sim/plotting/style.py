@@ -22,6 +22,8 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..fileio import EDUCATIONAL_LABEL, atomic_path
+from ..variables import VARIABLES, display_unit
+from ..variables import axis_label  # noqa: F401 - plotting labels are the registry's
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.axes import Axes
@@ -134,137 +136,11 @@ def arm_style(name: str) -> dict[str, Any]:
 # Labels
 # ---------------------------------------------------------------------------
 
-#: Human-readable label and default unit of the common series names.  The unit
-#: stored in a :class:`~sim.result.Result` wins over the default here.
+#: Quantity and unit of every registered variable (a view of :data:`sim.variables.VARIABLES`,
+#: the one home of names, units and labels).
 SERIES_LABELS: dict[str, tuple[str, str]] = {
-    "t_h": ("Time", "h"),
-    "t_min": ("Time", "min"),
-    "t_s": ("Time", "s"),
-    "t_ms": ("Time", "ms"),
-    "plasma_ng_ml": ("Plasma concentration", "ng/mL"),
-    "csf_ng_ml": ("CSF concentration", "ng/mL"),
-    "spinal_effect_ng_ml": ("Spinal effect-site concentration", "ng/mL"),
-    "brain_ng_ml": ("Brain concentration", "ng/mL"),
-    "receptor_availability": ("GABA-B receptor availability", "1"),
-    "activation_spinal": ("Spinal GABA-B activation", "1"),
-    "activation_brain": ("Brain GABA-B activation", "1"),
-    "ca_influx_rel": ("Presynaptic Ca²⁺ entry (relative)", "1"),
-    "release_rel": ("Glutamate release (relative)", "1"),
-    "girk_conductance_ns": ("GIRK K⁺ conductance", "nS"),
-    "reflex_gain_rel": ("Stretch-reflex gain (relative)", "1"),
-    "threshold_angle_deg": ("Reflex threshold angle", "°"),
-    "trigger_angle_deg": ("Reflex trigger angle (latency-corrected)", "°"),
-    "h_reflex_ratio": ("H-reflex (H/M ratio)", "1"),
-    "spasm_index": ("Spasm index", "1"),
-    "voluntary_force_rel": ("Voluntary force (relative)", "1"),
-    "tone_discomfort_rel": ("Discomfort from muscle tone (relative)", "1"),
-    "nociceptive_signal_rel": ("Nociceptive (pain) signal (relative)", "1"),
-    "sedation_index": ("Sedation index (qualitative)", "1"),
-    "ia_rate_hz": ("Ia afferent firing rate", "Hz"),
-    "glutamate_mm": ("Synaptic glutamate", "mM"),
-    "mn_rate_hz": ("Motoneuron firing rate", "Hz"),
-    "emg": ("EMG", "a.u."),
-    "force_n": ("Muscle force", "N"),
-    "torque_nm": ("Joint torque", "N·m"),
-    "angle_deg": ("Joint angle", "°"),
-    # sweeps and scenario tables (see sim.runner)
-    "bath_um": ("Bath baclofen concentration", "µM"),
-    "epsc_rel": ("Slice EPSC amplitude (relative)", "1"),
-    "activation_pre": ("Presynaptic GABA-B activation", "1"),
-    "fourth_power": ("Pure Ca⁴ law", "1"),
-    "gabab_conductance": ("GABA-B conductance (normalised)", "1"),
-    "velocity_deg_s": ("Stretch velocity", "°/s"),
-    "emg_peak": ("Peak reflex EMG", "a.u."),
-    "torque_peak_nm": ("Peak reflex torque", "N·m"),
-    "daily_dose_mg": ("Daily oral dose", "mg"),
-    "sedation_band": ("Sedation band", "1"),
+    v.name: (v.quantity, v.unit) for v in VARIABLES.values()
 }
-
-# Unit suffixes of series names, longest first so "_deg_s" wins over "_s".
-_SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
-    ("_nmol_per_l", "nmol/L"),
-    ("_umol_per_l", "µmol/L"),
-    ("_ml_per_min", "mL/min"),
-    ("_mg_per_day", "mg/day"),
-    ("_mg_day", "mg/day"),
-    ("_ug_day", "µg/day"),
-    ("_ng_ml", "ng/mL"),
-    ("_deg_s", "°/s"),
-    ("_per_h", "1/h"),
-    ("_per_s", "1/s"),
-    ("_rel", "relative"),
-    ("_deg", "°"),
-    ("_min", "min"),
-    ("_hz", "Hz"),
-    ("_ms", "ms"),
-    ("_ns", "nS"),
-    ("_mv", "mV"),
-    ("_mm", "mM"),
-    ("_um", "µM"),
-    ("_nm", "N·m"),
-    ("_mg", "mg"),
-    ("_ug", "µg"),
-    ("_kg", "kg"),
-    ("_ml", "mL"),
-    ("_n", "N"),
-    ("_h", "h"),
-    ("_s", "s"),
-)
-
-# Units as written in code → as printed on a slide.
-_PRETTY_UNITS = {"deg": "°", "deg/s": "°/s", "um": "µM", "uM": "µM", "Nm": "N·m", "N m": "N·m",
-                 "ug": "µg", "ohm": "Ω"}
-_NO_UNIT = {"", "1", "-", "none", "dimensionless"}
-
-
-def _split_suffix(name: str) -> tuple[str, str]:
-    for suffix, unit in _SUFFIX_UNITS:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)], unit
-    return name, ""
-
-
-def axis_label(name: str, unit: str | None = None) -> str:
-    """Return a slide-ready axis label such as ``"Plasma concentration (ng/mL)"``.
-
-    Parameters
-    ----------
-    name : str
-        Series name (``"plasma_ng_ml"``) or any text.  Known names take their
-        wording from :data:`SERIES_LABELS`; other names are turned into words
-        and their unit is read from the suffix (``"_hz"`` → Hz, ``"_deg"`` → °).
-    unit : str, optional
-        Unit to print, e.g. from ``result.unit(name)``; overrides the default.
-        ``"1"`` or ``""`` means dimensionless: no parentheses are added.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> axis_label("plasma_ng_ml", "ng/mL")
-    'Plasma concentration (ng/mL)'
-    >>> axis_label("angle_deg", "deg")
-    'Joint angle (°)'
-    >>> axis_label("reflex_gain_rel", "1")
-    'Stretch-reflex gain (relative)'
-    >>> axis_label("tibialis_stiffness_nm")
-    'Tibialis stiffness (N·m)'
-    """
-    if name in SERIES_LABELS:
-        text, default_unit = SERIES_LABELS[name]
-    else:
-        stem, default_unit = _split_suffix(name)
-        text = stem.replace("_", " ").strip()
-        text = text[:1].upper() + text[1:]
-        if default_unit == "relative":
-            text, default_unit = f"{text} (relative)", "1"
-    shown = default_unit if unit is None or unit == "" else unit
-    shown = _PRETTY_UNITS.get(shown, shown)
-    if shown in _NO_UNIT or f"({shown})" in text:
-        return text
-    return f"{text} ({shown})"
 
 
 def parameter_label(params: Any, name: str) -> str:
@@ -299,8 +175,8 @@ def parameter_label(params: Any, name: str) -> str:
     symbol = meta.get("symbol", "")
     if symbol:
         text = f"{text}, {symbol}"
-    unit = _PRETTY_UNITS.get(meta.get("unit", ""), meta.get("unit", ""))
-    return text if unit in _NO_UNIT else f"{text} ({unit})"
+    unit = display_unit(meta.get("unit", ""))
+    return f"{text} ({unit})" if unit else text
 
 
 # ---------------------------------------------------------------------------
