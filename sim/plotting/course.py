@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .layout import (
     _PANEL_HEADINGS,
     _UNIT_REFERENCE,
-    _arm_key,
+    _arm_values,
     _arm_legend,
     _arm_line,
     _band_strips,
@@ -63,8 +63,8 @@ def course_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, 
             _sedation_index_panel(ax, t, table, arms)
         else:
             for arm in arms:
-                _arm_line(ax, t, table[_arm_key(table, name, arm)], arm)
-            label = _label(table, _arm_key(table, name, arms[0]), name)
+                _arm_line(ax, t, _arm_values(table, name, arm), arm)
+            label = _label(table, name)
             if stacked:
                 from matplotlib.ticker import MaxNLocator
 

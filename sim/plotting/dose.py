@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .layout import (
     _UNIT_REFERENCE,
-    _arm_key,
+    _arm_values,
     _arm_legend,
     _arm_line,
     _band_strips,
@@ -44,8 +44,8 @@ def dose_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, li
             _band_strips(ax, x, table, arms)
         else:
             for arm in arms:
-                _arm_line(ax, x, table[_arm_key(table, name, arm)], arm)
-            ax.set_ylabel(_label(table, _arm_key(table, name, arms[0]), name))
+                _arm_line(ax, x, _arm_values(table, name, arm), arm)
+            ax.set_ylabel(_label(table, name))
             if name in _UNIT_REFERENCE:
                 ax.set_ylim(0, 1.12)
                 _reference_line(ax, text="no drug")

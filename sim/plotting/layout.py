@@ -73,25 +73,19 @@ _REFERENCE_GID = "reference"
 _HOURS_LIMIT = 72.0  # longer courses are drawn in days
 
 
-def _label(table: Result, name: str, base: str | None = None) -> str:
-    """Axis label of column *name* (of variable *base*), with the table's unit (the registry's)."""
-    return axis_label(base or name, table.unit(name))
+def _label(table: Result, name: str) -> str:
+    """Axis label of *name* (or of a column ``name[arm]``) with the table's unit (the registry's)."""
+    return axis_label(name, table.unit(name))
 
 
-def _arm_key(table: Result, base: str, arm: Any) -> str:
-    """Column of *base* for *arm*: ``base[arm]``, or plain *base* in a one-arm table."""
-    key = f"{base}[{arm.name}]"
-    if key in table:
-        return key
-    if base in table:
-        return base
-    raise ParameterError(
-        f"the table has no column {key!r} (nor {base!r}); columns: {', '.join(table.names)}"
-    )
-
-
-def _has(table: Result, base: str, arms: Sequence[Any]) -> bool:
-    return base in table.names or any(f"{base}[{arm.name}]" in table.names for arm in arms)
+def _arm_values(table: Result, name: str, arm: Any) -> Any:
+    """Series *name* of *arm*: its row on the table's ``"arm"`` axis; a table without arms
+    holds one series shared by every arm."""
+    if name not in table.names:
+        raise ParameterError(f"the table has no series {name!r}; series: {', '.join(table.names)}")
+    if "arm" in table.batch_labels:
+        return table.select(arm=arm.name)[name]
+    return table[name]
 
 
 def _arm_line(ax: Axes, x: Any, y: Any, arm: Any, *, markers: bool = True, **kw: Any) -> Any:
@@ -250,7 +244,7 @@ def _sedation_index_panel(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) 
     """Index curves over shaded none / mild / moderate / marked regions."""
     sedation_bands(ax, _default_band_edges())
     for arm in arms:
-        _arm_line(ax, x, table[_arm_key(table, "sedation_index", arm)], arm)
+        _arm_line(ax, x, _arm_values(table, "sedation_index", arm), arm)
 
 
 def _band_strips(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
@@ -259,7 +253,7 @@ def _band_strips(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
 
     n = len(arms)
     for i, arm in enumerate(arms):
-        plot_band_timeline(ax, x, table[_arm_key(table, "sedation_band", arm)],
+        plot_band_timeline(ax, x, _arm_values(table, "sedation_band", arm),
                            y=float(n - 1 - i), height=0.72, legend=False)
     ax.set_ylim(-0.2, n - 0.1 + 0.55)
     centres = [n - 1 - i + 0.36 for i in range(n)]
@@ -279,20 +273,17 @@ def _band_strips(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
 def _generic_panel(ax: Axes, name: str, tables: Mapping[str, Result], arms: Sequence[Any]) -> None:
     """Fallback: the first table holding *name* (per arm or plain), lines against its axis."""
     for table in tables.values():
-        if _has(table, name, arms):
-            keys = dict.fromkeys(_arm_key(table, name, arm) for arm in arms)
+        if name in table.names:
             x = table.axis
             if table.axis_name == "t_h":
                 x, xlabel, divisor = _time_scale(x)
             else:
                 xlabel = _label(table, table.axis_name)
-            for arm in arms:
-                key = _arm_key(table, name, arm)
-                if key in keys:
-                    keys.pop(key)
-                    _arm_line(ax, x, table[key], arm)
+            # A table without arms holds one series: draw it once, in the first arm's style.
+            for arm in arms if "arm" in table.batch_labels else arms[:1]:
+                _arm_line(ax, x, _arm_values(table, name, arm), arm)
             ax.set_xlabel(xlabel)
-            ax.set_ylabel(_label(table, _arm_key(table, name, arms[0]), name))
+            ax.set_ylabel(_label(table, name))
             return
     raise ParameterError(f"no table holds the panel {name!r}; tables: {', '.join(tables)}")
 

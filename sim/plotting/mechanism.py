@@ -9,11 +9,10 @@ import numpy as np
 
 from .layout import (
     _UNIT_REFERENCE,
-    _arm_key,
+    _arm_values,
     _arm_line,
     _concentration_axis,
     _generic_panel,
-    _has,
     _heading,
     _label,
     _plain_number,
@@ -43,10 +42,10 @@ def mechanism_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figur
         ax = _add_axes(fig, grid[0, j])
         axes.append(ax)
         response = tables.get("concentration_response")
-        if response is not None and _has(response, name, arms):
+        if response is not None and name in response.names:
             x = response.axis
             for arm in arms:
-                _arm_line(ax, x, response[_arm_key(response, name, arm)], arm)
+                _arm_line(ax, x, _arm_values(response, name, arm), arm)
             _concentration_axis(ax, x)
             ax.set_xlabel(_label(response, response.axis_name))
             ax.set_ylabel(_label(response, name))

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .layout import (
-    _arm_key,
+    _arm_values,
     _arm_legend,
     _arm_line,
     _body_grid,
@@ -37,8 +37,8 @@ def mechanisms_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figu
         ax = _add_axes(fig, grid[0, j], **({"sharex": axes[0]} if axes else {}))
         axes.append(ax)
         for arm in arms:
-            _arm_line(ax, x, table[_arm_key(table, name, arm)], arm)
-        ax.set_ylabel(_label(table, _arm_key(table, name, arms[0]), name))
+            _arm_line(ax, x, _arm_values(table, name, arm), arm)
+        ax.set_ylabel(_label(table, name))
         ax.set_xlabel(_label(table, table.axis_name))
         ax.set_ylim(bottom=0)
         if name in ("release_rel", "reflex_gain_rel"):

@@ -171,7 +171,7 @@ def multiscale_figure(
     ax.spines["left"].set_bounds(0.0, level_top * 1.05)
     ticks = [v for v in ax.get_yticks() if 0 <= v <= level_top * 1.05]
     ax.set_yticks(ticks)
-    ax.set_ylabel(_wrap_label(_label(course, key, series), 22), loc="bottom")
+    ax.set_ylabel(_wrap_label(_label(course, key), 22), loc="bottom")
     ax.set_xlabel(xlabel)
     _time_ticks(ax, t, divisor)
     ax.grid(False)

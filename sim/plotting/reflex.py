@@ -9,12 +9,11 @@ import numpy as np
 
 from .layout import (
     _PANEL_HEADINGS,
-    _arm_key,
+    _arm_values,
     _arm_legend,
     _arm_line,
     _body_grid,
     _generic_panel,
-    _has,
     _heading,
     _label,
 )
@@ -33,7 +32,7 @@ def reflex_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, 
     arms = list(scenario.arms)
     traces, sweep = tables.get("traces"), tables.get("velocity")
     fig = _figure(scenario.figure["title"])
-    is_trace = [traces is not None and _has(traces, n, arms) for n in panels]
+    is_trace = [traces is not None and n in traces.names for n in panels]
     widths = [1.35 if t else 1.0 for t in is_trace]
     grid = _body_grid(fig, 2, len(panels), height_ratios=[1.0, 3.0], width_ratios=widths)
     tops, mains = [], []
@@ -43,10 +42,10 @@ def reflex_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, 
             top = _add_axes(fig, grid[0, j])
             ax = _add_axes(fig, grid[1, j], sharex=top)
             angle = "angle_deg"
-            if name != angle and _has(traces, angle, arms):
+            if name != angle and angle in traces.names:
                 shown = []
                 for arm in arms:
-                    y = traces[_arm_key(traces, angle, arm)]
+                    y = _arm_values(traces, angle, arm)
                     same = any(np.array_equal(y, s) for s in shown)
                     _arm_line(top, traces.axis, y, arm, markers=False, linewidth=1.8,
                               **({"color": "#555555", "linestyle": "-"} if not shown or same else {}))
@@ -58,9 +57,9 @@ def reflex_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, 
             else:
                 top.axis("off")
             for arm in arms:
-                _arm_line(ax, traces.axis, traces[_arm_key(traces, name, arm)], arm, markers=False)
+                _arm_line(ax, traces.axis, _arm_values(traces, name, arm), arm, markers=False)
             ax.set_xlabel(_label(traces, traces.axis_name))
-            ax.set_ylabel(_label(traces, _arm_key(traces, name, arms[0]), name))
+            ax.set_ylabel(_label(traces, name))
             velocity = getattr(scenario, "settings", {}).get("trace_velocity_deg_s")
             heading = _PANEL_HEADINGS.get(name, "")
             if velocity:
@@ -70,11 +69,11 @@ def reflex_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, 
             mains.append(ax)
         else:
             ax = _add_axes(fig, grid[:, j])
-            if sweep is not None and _has(sweep, name, arms):
+            if sweep is not None and name in sweep.names:
                 for arm in arms:
-                    _arm_line(ax, sweep.axis, sweep[_arm_key(sweep, name, arm)], arm)
+                    _arm_line(ax, sweep.axis, _arm_values(sweep, name, arm), arm)
                 ax.set_xlabel(_label(sweep, sweep.axis_name))
-                ax.set_ylabel(_label(sweep, _arm_key(sweep, name, arms[0]), name))
+                ax.set_ylabel(_label(sweep, name))
                 ax.set_xlim(0, float(sweep.axis.max()) * 1.05)
             else:
                 _generic_panel(ax, name, tables, arms)

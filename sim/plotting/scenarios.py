@@ -69,7 +69,8 @@ def scenario_figure(scenario: Any, tables: Mapping[str, Result]) -> Figure:
         Uses ``kind``, ``arms`` (``name``, ``label``), ``settings`` and
         ``figure`` (``title``, ``panels``).
     tables : mapping of str to Result
-        As returned by :func:`sim.runner.run_tables`: columns ``series[arm]``.
+        As returned by :func:`sim.runner.run_tables`: the arms along the labelled
+        batch axis ``"arm"`` (a table without it holds series shared by all arms).
 
     Returns
     -------
@@ -90,7 +91,7 @@ def scenario_figure(scenario: Any, tables: Mapping[str, Result]) -> Figure:
     >>> scenario = NS(kind="course", arms=arms, settings={},
     ...               figure={"title": "Levels rise", "panels": ["plasma_ng_ml"]})
     >>> t = np.linspace(0, 24, 25)
-    >>> tables = {"course": Result("t_h", t, {"plasma_ng_ml[oral]": 5 * t})}
+    >>> tables = {"course": Result("t_h", t, {"plasma_ng_ml": [5 * t]}, batch_labels={"arm": ("oral",)})}
     >>> fig = scenario_figure(scenario, tables)
     >>> fig.get_suptitle()
     'Levels rise'
