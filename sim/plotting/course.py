@@ -8,15 +8,13 @@ from typing import TYPE_CHECKING, Any
 from .layout import (
     _PANEL_HEADINGS,
     _UNIT_REFERENCE,
-    _arm_values,
     _arm_legend,
-    _arm_line,
-    _band_strips,
+    _arm_lines,
     _body_grid,
     _heading,
     _label,
     _reference_line,
-    _sedation_index_panel,
+    _sedation_panel,
     _time_scale,
     _time_ticks,
     _wrap_label,
@@ -57,13 +55,8 @@ def course_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, 
     t, xlabel, divisor = _time_scale(table.axis)
     stacked = len(panels) <= 3
     for i, (ax, name) in enumerate(zip(axes, panels, strict=True)):
-        if name == "sedation_band":
-            _band_strips(ax, t, table, arms)
-        elif name == "sedation_index":
-            _sedation_index_panel(ax, t, table, arms)
-        else:
-            for arm in arms:
-                _arm_line(ax, t, _arm_values(table, name, arm), arm)
+        if not _sedation_panel(ax, name, t, table, arms):
+            _arm_lines(ax, t, table, name, arms)
             label = _label(table, name)
             if stacked:
                 from matplotlib.ticker import MaxNLocator

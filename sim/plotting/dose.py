@@ -7,17 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from .layout import (
     _UNIT_REFERENCE,
-    _arm_values,
     _arm_legend,
-    _arm_line,
-    _band_strips,
-    _body_grid,
+    _arm_lines,
     _heading,
     _label,
+    _panel_row,
     _reference_line,
-    _sedation_index_panel,
+    _sedation_panel,
 )
-from .style import _add_axes, _figure
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.axes import Axes
@@ -31,20 +28,11 @@ def dose_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, li
     panels = list(scenario.figure["panels"])
     arms = list(scenario.arms)
     table = tables["dose"]
-    fig = _figure(scenario.figure["title"])
-    grid = _body_grid(fig, 1, len(panels))
-    axes: list[Axes] = []
+    fig, axes = _panel_row(scenario)
     x = table.axis
-    for j, name in enumerate(panels):
-        ax = _add_axes(fig, grid[0, j], **({"sharex": axes[0]} if axes else {}))
-        axes.append(ax)
-        if name == "sedation_index":
-            _sedation_index_panel(ax, x, table, arms)
-        elif name == "sedation_band":
-            _band_strips(ax, x, table, arms)
-        else:
-            for arm in arms:
-                _arm_line(ax, x, _arm_values(table, name, arm), arm)
+    for ax, name in zip(axes, panels, strict=True):
+        if not _sedation_panel(ax, name, x, table, arms):
+            _arm_lines(ax, x, table, name, arms)
             ax.set_ylabel(_label(table, name))
             if name in _UNIT_REFERENCE:
                 ax.set_ylim(0, 1.12)

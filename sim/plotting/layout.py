@@ -18,7 +18,7 @@ from .panels import (
     plot_band_timeline,
     sedation_bands,
 )
-from .style import arm_style, axis_label
+from .style import _add_axes, _figure, arm_style, axis_label
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.axes import Axes
@@ -99,6 +99,12 @@ def _arm_line(ax: Axes, x: Any, y: Any, arm: Any, *, markers: bool = True, **kw:
     style.update(kw)
     (line,) = ax.plot(x, y, **style)
     return line
+
+
+def _arm_lines(ax: Axes, x: Any, table: Result, name: str, arms: Sequence[Any], **kw: Any) -> None:
+    """One line of *name* per arm; a table without arms gives one line, in the first arm's style."""
+    for arm in arms if "arm" in table.batch_labels else arms[:1]:
+        _arm_line(ax, x, _arm_values(table, name, arm), arm, **kw)
 
 
 def _reference_line(ax: Axes, value: float = 1.0, text: str = "drug-free") -> None:
@@ -195,6 +201,17 @@ def _body_grid(fig: Figure, nrows: int, ncols: int, *, legend: bool = True, **kw
     return outer[1, 0].subgridspec(nrows, ncols, **kw)
 
 
+def _panel_row(scenario: Any) -> tuple[Figure, list[Axes]]:
+    """The scenario's figure with one panel per name in a row, sharing x, under the legend strip."""
+    n = len(scenario.figure["panels"])
+    fig = _figure(scenario.figure["title"])
+    grid = _body_grid(fig, 1, n)
+    axes: list[Axes] = []
+    for j in range(n):
+        axes.append(_add_axes(fig, grid[0, j], **({"sharex": axes[0]} if axes else {})))
+    return fig, axes
+
+
 def _arm_legend(fig: Figure, arms: Sequence[Any], axes: Sequence[Axes]) -> None:
     """One legend for the arms, in the strip under the title (see :func:`_body_grid`)."""
     handles, labels = [], []
@@ -243,8 +260,7 @@ def _default_band_edges() -> tuple[float, ...]:
 def _sedation_index_panel(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
     """Index curves over shaded none / mild / moderate / marked regions."""
     sedation_bands(ax, _default_band_edges())
-    for arm in arms:
-        _arm_line(ax, x, _arm_values(table, "sedation_index", arm), arm)
+    _arm_lines(ax, x, table, "sedation_index", arms)
 
 
 def _band_strips(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
@@ -270,6 +286,17 @@ def _band_strips(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
         ax.spines[spine].set_visible(False)
 
 
+def _sedation_panel(ax: Axes, name: str, x: Any, table: Result, arms: Sequence[Any]) -> bool:
+    """Draw *name* if it is a sedation panel (index over bands, or band strips); else False."""
+    if name == "sedation_index":
+        _sedation_index_panel(ax, x, table, arms)
+    elif name == "sedation_band":
+        _band_strips(ax, x, table, arms)
+    else:
+        return False
+    return True
+
+
 def _generic_panel(ax: Axes, name: str, tables: Mapping[str, Result], arms: Sequence[Any]) -> None:
     """Fallback: the first table holding *name* (per arm or plain), lines against its axis."""
     for table in tables.values():
@@ -279,9 +306,7 @@ def _generic_panel(ax: Axes, name: str, tables: Mapping[str, Result], arms: Sequ
                 x, xlabel, divisor = _time_scale(x)
             else:
                 xlabel = _label(table, table.axis_name)
-            # A table without arms holds one series: draw it once, in the first arm's style.
-            for arm in arms if "arm" in table.batch_labels else arms[:1]:
-                _arm_line(ax, x, _arm_values(table, name, arm), arm)
+            _arm_lines(ax, x, table, name, arms)
             ax.set_xlabel(xlabel)
             ax.set_ylabel(_label(table, name))
             return

@@ -9,8 +9,7 @@ import numpy as np
 
 from .layout import (
     _UNIT_REFERENCE,
-    _arm_values,
-    _arm_line,
+    _arm_lines,
     _concentration_axis,
     _generic_panel,
     _heading,
@@ -44,8 +43,7 @@ def mechanism_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figur
         response = tables.get("concentration_response")
         if response is not None and name in response.names:
             x = response.axis
-            for arm in arms:
-                _arm_line(ax, x, _arm_values(response, name, arm), arm)
+            _arm_lines(ax, x, response, name, arms)
             _concentration_axis(ax, x)
             ax.set_xlabel(_label(response, response.axis_name))
             ax.set_ylabel(_label(response, name))

@@ -6,16 +6,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .layout import (
-    _arm_values,
     _arm_legend,
-    _arm_line,
-    _body_grid,
+    _arm_lines,
     _concentration_axis,
     _heading,
     _label,
+    _panel_row,
     _reference_line,
 )
-from .style import _add_axes, _figure
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.axes import Axes
@@ -29,15 +27,10 @@ def mechanisms_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figu
     panels = list(scenario.figure["panels"])
     arms = list(scenario.arms)
     table = tables["concentration"]
-    fig = _figure(scenario.figure["title"])
-    grid = _body_grid(fig, 1, len(panels))
-    axes: list[Axes] = []
+    fig, axes = _panel_row(scenario)
     x = table.axis
-    for j, name in enumerate(panels):
-        ax = _add_axes(fig, grid[0, j], **({"sharex": axes[0]} if axes else {}))
-        axes.append(ax)
-        for arm in arms:
-            _arm_line(ax, x, _arm_values(table, name, arm), arm)
+    for ax, name in zip(axes, panels, strict=True):
+        _arm_lines(ax, x, table, name, arms)
         ax.set_ylabel(_label(table, name))
         ax.set_xlabel(_label(table, table.axis_name))
         ax.set_ylim(bottom=0)

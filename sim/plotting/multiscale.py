@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..variables import display_unit
 from .layout import _label, _time_scale, _time_ticks, _wrap_label
+from .style import OKABE_ITO as _C
 from .style import (
     _add_axes,
     _figure,
@@ -18,7 +19,6 @@ from .style import (
     arm_style,
     axis_label,
 )
-from .style import OKABE_ITO as _C
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.figure import Figure

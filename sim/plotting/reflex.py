@@ -9,9 +9,10 @@ import numpy as np
 
 from .layout import (
     _PANEL_HEADINGS,
-    _arm_values,
     _arm_legend,
     _arm_line,
+    _arm_lines,
+    _arm_values,
     _body_grid,
     _generic_panel,
     _heading,
@@ -56,8 +57,7 @@ def reflex_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, 
                 top.set_ylim(bottom=min(0.0, top.get_ylim()[0]))
             else:
                 top.axis("off")
-            for arm in arms:
-                _arm_line(ax, traces.axis, _arm_values(traces, name, arm), arm, markers=False)
+            _arm_lines(ax, traces.axis, traces, name, arms, markers=False)
             ax.set_xlabel(_label(traces, traces.axis_name))
             ax.set_ylabel(_label(traces, name))
             velocity = getattr(scenario, "settings", {}).get("trace_velocity_deg_s")
@@ -70,8 +70,7 @@ def reflex_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, 
         else:
             ax = _add_axes(fig, grid[:, j])
             if sweep is not None and name in sweep.names:
-                for arm in arms:
-                    _arm_line(ax, sweep.axis, _arm_values(sweep, name, arm), arm)
+                _arm_lines(ax, sweep.axis, sweep, name, arms)
                 ax.set_xlabel(_label(sweep, sweep.axis_name))
                 ax.set_ylabel(_label(sweep, name))
                 ax.set_xlim(0, float(sweep.axis.max()) * 1.05)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,30 +33,29 @@ def _badge(ax: Axes, x: float, y: float, number: int, radius: float = 0.24) -> N
             fontweight="bold", zorder=21)
 
 
-def _arrow(ax: Axes, points: Sequence[tuple[float, float]], color: str, *, width: float = 3.0,
-           head: bool = True, style: str = "-", zorder: int = 5) -> None:
-    """A polyline path ending in an arrow head."""
+def _path_arrow(ax: Axes, points: Sequence[tuple[float, float]], color: str, *, curved: bool,
+                width: float = 3.0, head: bool = True, style: str = "-", zorder: int = 5) -> None:
+    """Draw a path through *points* (straight segments, or quadratic Bézier ones) with an arrow head."""
     from matplotlib.patches import FancyArrowPatch
     from matplotlib.path import Path as MplPath
 
-    codes = [MplPath.MOVETO] + [MplPath.LINETO] * (len(points) - 1)
+    segment = MplPath.CURVE3 if curved else MplPath.LINETO
+    codes = [MplPath.MOVETO] + [segment] * (len(points) - 1)
     arrowstyle = "-|>,head_length=0.6,head_width=0.35" if head else "-"
+    corners = {} if curved else {"joinstyle": "round"}
     ax.add_patch(FancyArrowPatch(path=MplPath(points, codes), arrowstyle=arrowstyle, color=color,
                                  linewidth=width, linestyle=style, mutation_scale=20,
-                                 joinstyle="round", capstyle="round", zorder=zorder))
+                                 capstyle="round", zorder=zorder, **corners))
 
 
-def _curve(ax: Axes, points: Sequence[tuple[float, float]], color: str, *, width: float = 3.0,
-           head: bool = True, style: str = "-", zorder: int = 5) -> None:
-    """A smooth curve (quadratic Bézier segments through control points) with an arrow head."""
-    from matplotlib.patches import FancyArrowPatch
-    from matplotlib.path import Path as MplPath
+def _arrow(ax: Axes, points: Sequence[tuple[float, float]], color: str, **kw: Any) -> None:
+    """Draw a polyline path ending in an arrow head."""
+    _path_arrow(ax, points, color, curved=False, **kw)
 
-    codes = [MplPath.MOVETO] + [MplPath.CURVE3] * (len(points) - 1)
-    arrowstyle = "-|>,head_length=0.6,head_width=0.35" if head else "-"
-    ax.add_patch(FancyArrowPatch(path=MplPath(points, codes), arrowstyle=arrowstyle, color=color,
-                                 linewidth=width, linestyle=style, mutation_scale=20,
-                                 capstyle="round", zorder=zorder))
+
+def _curve(ax: Axes, points: Sequence[tuple[float, float]], color: str, **kw: Any) -> None:
+    """Draw a smooth curve (quadratic Bézier segments through control points) with an arrow head."""
+    _path_arrow(ax, points, color, curved=True, **kw)
 
 
 @_styled

@@ -22,8 +22,11 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..fileio import EDUCATIONAL_LABEL, atomic_path
-from ..variables import VARIABLES, display_unit
-from ..variables import axis_label  # noqa: F401 - plotting labels are the registry's
+from ..variables import (
+    VARIABLES,
+    axis_label,  # noqa: F401 - plotting labels are the registry's
+    display_unit,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.axes import Axes
