@@ -284,6 +284,7 @@ class ExplorerFigure:
 
         from . import plotting
         from .outcomes import SedationParameters
+        from .variables import VARIABLES, axis_label, display_unit
 
         self.fig = fig if fig is not None else Figure(figsize=figsize, dpi=dpi)
         left, bottom, right, top = plot_rect
@@ -302,13 +303,13 @@ class ExplorerFigure:
             (lines[name],) = ax_conc.plot(nan, nan, color=colour, label=label)
         ax_conc.set_yscale("log", nonpositive="mask")
         ax_conc.set_ylim(0.1, 1.0e4)
-        ax_conc.set_ylabel("Concentration (ng/mL)")
+        ax_conc.set_ylabel(f"Concentration ({display_unit(VARIABLES['plasma_ng_ml'].unit)})")
         ax_conc.set_title("Drug level (total baclofen)")
         ax_conc.legend(loc="lower right", fontsize=8)
         (lines["reflex_gain_rel"],) = ax_gain.plot(nan, nan, color="#2ca02c")
         ax_gain.set_ylim(0.0, 1.1)
         ax_gain.axhline(1.0, color="0.6", linestyle=":", linewidth=1)
-        ax_gain.set_ylabel(plotting.axis_label("reflex_gain_rel", "1"))
+        ax_gain.set_ylabel(axis_label("reflex_gain_rel"))
         ax_gain.set_title("Stretch reflex (1 = untreated)")
         sedation = sedation_params if sedation_params is not None else SedationParameters()
         plotting.sedation_bands(ax_sed, sedation.band_edges)
@@ -316,12 +317,12 @@ class ExplorerFigure:
         ax_sed.set_ylim(0.0, 1.0)
         ax_sed.set_title("Central depression (qualitative bands)")
         for ax in (ax_conc, ax_gain, ax_sed):
-            ax.set_xlabel("Time (h)")
+            ax.set_xlabel(axis_label("t_h"))
         (lines["emg_untreated"],) = ax_emg.plot(nan, nan, color="0.5", linestyle="--", label="untreated")
         (lines["emg_treated"],) = ax_emg.plot(nan, nan, color="#d62728", label="at hour-72 level")
         ax_emg.set_ylim(0.0, 1.0)
-        ax_emg.set_xlabel("Time from ramp command (ms)")
-        ax_emg.set_ylabel("Reflex EMG (fraction of max.)")
+        ax_emg.set_xlabel(f"Time from ramp command ({display_unit(VARIABLES['t_ms'].unit)})")
+        ax_emg.set_ylabel(axis_label("emg"))
         ax_emg.legend(loc="upper right", fontsize=8)
         self.lines = lines
         # Short texts only: on this path every glyph is re-rendered on each update.

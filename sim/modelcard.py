@@ -6,7 +6,8 @@ The card has two kinds of content:
   stage module's docstring, so the card cannot drift from the code) and a
   table of every parameter from :meth:`sim.model.ModelParameters.table`,
   grouped by stage, with symbol, value, unit, status, plausible range and
-  source;
+  source; and the table of every output variable from the registry
+  :data:`sim.variables.VARIABLES` (name, unit, axis label, meaning);
 * **hand-written** – the time-scale argument, what is simplified and what the
   model must not be used for.  These live in this module as the template
   (:data:`SECTIONS`), so the whole card is rebuilt by :func:`render`.
@@ -211,6 +212,21 @@ def _parameter_section(params: Any = None) -> str:
     return "\n".join(parts)
 
 
+def _variables_section() -> str:
+    from .variables import GROUPS, VARIABLES
+
+    parts = ["## Output variables", "",
+             f"{len(VARIABLES)} variables: every name the package writes into a result, a CSV column or a "
+             "plot axis, from the registry `sim.variables` (the one place that defines names, units and "
+             "labels).  A CSV column of one arm is `name[arm]`; unit `1` means dimensionless.", ""]
+    for group, title in GROUPS.items():
+        parts += [f"### {title}", "", "| name | unit | axis label | description |", "|---|---|---|---|"]
+        parts += [f"| `{v.name}` | {_cell(v.unit)} | {_cell(v.label)} | {_cell(v.description)} |"
+                  for v in VARIABLES.values() if v.group == group]
+        parts.append("")
+    return "\n".join(parts)
+
+
 def render(params: Any = None) -> str:
     """The full model card as markdown (deterministic: same code, same text).
 
@@ -230,6 +246,7 @@ def render(params: Any = None) -> str:
         _equations_section(),
         SECTIONS["status"],
         _parameter_section(params),
+        _variables_section(),
     ]
     return "\n".join(s.rstrip("\n") + "\n" for s in sections)
 

@@ -5,6 +5,10 @@ Every simulation in the package returns a :class:`Result`.  It holds
 * one time axis (``t_h`` for courses over hours, ``t_ms`` for reflex probes),
 * *series*: arrays whose **last** axis runs along the time axis; leading axes
   are the batch (doses, patients, velocities …),
+* optional *batch labels*: names for the leading batch axes, e.g. the arms of a
+  scenario (``batch_labels={"arm": ("healthy", "spastic")}``); a labelled
+  element is reached as ``result.select(arm="spastic")`` or by its CSV column
+  name ``result["emg[spastic]"]``,
 * *summaries*: per-probe numbers with the batch shape only (e.g. ``emg_peak``),
 * units for every name, and free-form metadata (parameters, regimen, …).
 
@@ -38,8 +42,25 @@ import numpy as np
 
 from .errors import SimulationError
 from .fileio import EDUCATIONAL_STATEMENT, atomic_write_text, format_number, plain, round_significant
+from .variables import VARIABLES, base_name
 
 __all__ = ["Result"]
+
+
+def _checked_labels(batch_labels: Mapping[str, Any], arrays: Mapping[str, np.ndarray]
+                    ) -> dict[str, tuple[str, ...]]:
+    labels = {str(axis): tuple(str(label) for label in values) for axis, values in batch_labels.items()}
+    for axis, values in labels.items():
+        bad = [v for v in values if not v.strip() or any(c in v for c in "[],")]
+        if bad or len(set(values)) != len(values) or not values:
+            raise SimulationError(f"batch labels of {axis!r} = {list(values)!r} must be distinct, "
+                                  "non-empty and free of '[', ']' and ','")
+    shape = tuple(len(values) for values in labels.values())
+    for name, array in arrays.items():
+        if array.shape[: len(shape)] != shape:
+            raise SimulationError(f"{name!r} has shape {array.shape}; its leading axes must match the "
+                                  f"batch labels {', '.join(labels)} {shape}")
+    return labels
 
 
 def _check_finite(name: str, array: np.ndarray) -> None:
@@ -61,11 +82,26 @@ class Result:
         Time courses; the last axis must have length *n*.  String arrays
         (e.g. qualitative bands) are allowed.
     units : mapping of str to str, optional
-        Unit of each name (series and summaries); ``"1"`` for dimensionless.
+        Unit of each name (series and summaries) outside the variable registry
+        (:mod:`sim.variables`, which gives the unit of every registered name;
+        a registered name given here must agree with it); ``"1"`` for
+        dimensionless.
     summaries : mapping of str to array_like, optional
         Per-probe numbers with the batch shape.
     meta : mapping, optional
         Anything else worth recording (parameters, regimen, settings).
+    batch_labels : mapping of str to sequence of str, optional
+        Names of the leading batch axes, in order, each with one label per
+        element (``{"arm": ("oral", "intrathecal")}``): every series (and
+        summary) then starts with these axes.  CSV columns are named by label
+        (``name[oral]``), grouped label by label.
+
+    Examples
+    --------
+    >>> r = Result("t_h", [0.0, 1.0], {"plasma_ng_ml": [[0.0, 9.0], [0.0, 2.0]]},
+    ...            batch_labels={"arm": ("oral", "intrathecal")})
+    >>> r.select(arm="intrathecal")["plasma_ng_ml"].tolist(), r["plasma_ng_ml[oral]"].tolist()
+    ([0.0, 2.0], [0.0, 9.0])
     """
 
     def __init__(
@@ -77,6 +113,7 @@ class Result:
         units: Mapping[str, str] | None = None,
         summaries: Mapping[str, Any] | None = None,
         meta: Mapping[str, Any] | None = None,
+        batch_labels: Mapping[str, Any] | None = None,
     ) -> None:
         axis_array = np.asarray(axis, dtype=float)
         if axis_array.ndim != 1:
@@ -101,6 +138,8 @@ class Result:
             self._summaries[name] = array
         self.units: dict[str, str] = dict(units or {})
         self.meta: dict[str, Any] = dict(meta or {})
+        self.batch_labels: dict[str, tuple[str, ...]] = _checked_labels(
+            batch_labels or {}, {**self._series, **self._summaries})
 
     # -- access -----------------------------------------------------------
     @property
@@ -131,6 +170,9 @@ class Result:
             return self._series[name]
         if name in self._summaries:
             return self._summaries[name]
+        column = self._column(name)
+        if column is not None:
+            return column
         import difflib
 
         known = [self.axis_name, *self._series, *self._summaries]
@@ -147,7 +189,29 @@ class Result:
             raise AttributeError(str(error.args[0])) from None
 
     def __contains__(self, name: object) -> bool:
-        return name == self.axis_name or name in self._series or name in self._summaries
+        if name == self.axis_name or name in self._series or name in self._summaries:
+            return True
+        return isinstance(name, str) and self._column(name) is not None
+
+    def _column(self, key: str) -> np.ndarray | None:
+        """The array behind a CSV column name ``name[label,…]`` (labels or integer indices)."""
+        base, bracket, inside = key.partition("[")
+        array = self._series.get(base, self._summaries.get(base))
+        if array is None or not bracket or not inside.endswith("]"):
+            return None
+        index = []
+        labels = list(self.batch_labels.values())
+        for position, part in enumerate(inside[:-1].split(",")):
+            if position < len(labels) and part in labels[position]:
+                index.append(labels[position].index(part))
+            elif position >= len(labels) and part.isdigit():
+                index.append(int(part))
+            else:
+                return None
+        if len(index) > array.ndim - (base in self._series) or any(
+                i >= n for i, n in zip(index, array.shape, strict=False)):
+            return None
+        return array[tuple(index)]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._series)
@@ -156,9 +220,24 @@ class Result:
         return sorted({*super().__dir__(), self.axis_name, *self._series, *self._summaries})
 
     def unit(self, name: str) -> str:
-        """Unit of *name* (``""`` if unknown)."""
-        if name in self.units:
-            return self.units[name]
+        """Unit of *name* or of a CSV column ``name[...]`` (``""`` if unknown).
+
+        Registered names (:data:`sim.variables.VARIABLES`) take the registry's unit; other
+        names the one given in ``units``; an unregistered axis its name's last suffix.
+
+        Examples
+        --------
+        >>> r = Result("t_h", [0.0, 1.0], {"plasma_ng_ml": [0.0, 5.0], "x_kg": [1.0, 2.0]},
+        ...            units={"x_kg": "kg"})
+        >>> r.unit("plasma_ng_ml"), r.unit("plasma_ng_ml[oral]"), r.unit("x_kg"), r.unit("t_h")
+        ('ng/mL', 'ng/mL', 'kg', 'h')
+        """
+        base = base_name(name)
+        if base in VARIABLES:
+            return VARIABLES[base].unit
+        for key in (name, base):
+            if key in self.units:
+                return self.units[key]
         if name == self.axis_name:
             return self.axis_name.rsplit("_", 1)[-1]
         return ""
@@ -169,9 +248,10 @@ class Result:
         names = ", ".join(self._series)
         if len(names) > 80:
             names = f"{len(self._series)} series ({', '.join(list(self._series)[:3])}, …)"
+        labels = "".join(f" {axis}: {', '.join(values)};" for axis, values in self.batch_labels.items())
         return (
             f"Result({self.axis_name}: {self._axis.size} points, {span}; "
-            f"batch {self.batch_shape}; series: {names})"
+            f"batch {self.batch_shape};{labels} series: {names})"
         )
 
     # -- selection --------------------------------------------------------
@@ -195,9 +275,56 @@ class Result:
             k: np.broadcast_to(v, batch)[index] if v.shape == batch or v.ndim else v
             for k, v in self._summaries.items()
         }
-        return Result(
-            self.axis_name, self._axis, series, units=self.units, summaries=summaries, meta=self.meta
-        )
+        labels: dict[str, tuple[str, ...]] = {}
+        for position, (axis, values) in enumerate(self.batch_labels.items()):
+            kept = np.asarray(values, dtype=object)[index[position]] if position < len(index) else values
+            if np.ndim(kept) == 0:
+                continue  # an integer drops the axis
+            if np.ndim(kept) != 1:
+                break  # anything fancier ends the labelled axes
+            labels[axis] = tuple(kept)
+        return Result(self.axis_name, self._axis, series, units=self.units, summaries=summaries,
+                      meta=self.meta, batch_labels=labels)
+
+    def select(self, **labels: str) -> Result:
+        """Select batch elements by label, e.g. ``table.select(arm="spastic")``.
+
+        Each keyword names a labelled batch axis (see ``batch_labels``); that axis
+        is dropped from the result.
+
+        Raises
+        ------
+        ParameterError
+            For an unknown axis or label (the message lists the known ones).
+
+        Examples
+        --------
+        >>> r = Result("t_ms", [0.0, 1.0], {"emg": [[0.0, 1.0], [0.0, 3.0]]},
+        ...            batch_labels={"arm": ("healthy", "spastic")})
+        >>> r.select(arm="spastic").emg.tolist()
+        [0.0, 3.0]
+        >>> r.select(arm="severe")
+        Traceback (most recent call last):
+        ...
+        sim.errors.ParameterError: arm = 'severe' is not in this result; arm: healthy, spastic
+        """
+        from .errors import ParameterError
+
+        unknown = sorted(set(labels) - set(self.batch_labels))
+        if unknown:
+            known = ", ".join(self.batch_labels) or "none"
+            raise ParameterError(f"no labelled batch axis {', '.join(map(repr, unknown))}; "
+                                 f"labelled axes: {known}")
+        index: list[Any] = []
+        for axis, values in self.batch_labels.items():
+            if axis not in labels:
+                index.append(slice(None))
+            elif labels[axis] in values:
+                index.append(values.index(labels[axis]))
+            else:
+                raise ParameterError(f"{axis} = {labels[axis]!r} is not in this result; "
+                                     f"{axis}: {', '.join(values)}")
+        return self.item(tuple(index))
 
     def at(self, time: Any) -> dict[str, Any] | Result:
         """Values at *time* (linear interpolation between samples).
@@ -235,9 +362,8 @@ class Result:
                 sampled[name] = array[..., np.where(weight >= 1.0, nxt, idx)]
         if times.ndim == 0:
             return {name: values[..., 0] for name, values in sampled.items()}
-        return Result(
-            self.axis_name, flat, sampled, units=self.units, summaries=self._summaries, meta=self.meta
-        )
+        return Result(self.axis_name, flat, sampled, units=self.units, summaries=self._summaries,
+                      meta=self.meta, batch_labels=self.batch_labels)
 
     def rounded(self) -> Result:
         """A copy whose float arrays hold exactly what :meth:`to_csv` writes (10 significant digits).
@@ -258,21 +384,24 @@ class Result:
             units=self.units,
             summaries={k: round_significant(v) for k, v in self._summaries.items()},
             meta=self.meta,
+            batch_labels=self.batch_labels,
         )
 
     # -- output -----------------------------------------------------------
     def _columns(self) -> tuple[list[str], list[np.ndarray]]:
+        # Labelled axes outermost (all columns of one arm together), then series by series,
+        # then any unlabelled batch axes as integer indices: name[arm,i].
         headers = [self.axis_name]
         columns = [self._axis]
-        for name, array in self._series.items():
-            batch = array.shape[:-1]
-            if not batch:
-                headers.append(name)
-                columns.append(array)
-                continue
-            for index in np.ndindex(*batch):
-                headers.append(f"{name}[{','.join(str(i) for i in index)}]")
-                columns.append(array[index])
+        labels = list(self.batch_labels.values())
+        for outer in np.ndindex(*(len(values) for values in labels)):
+            tags = [values[i] for values, i in zip(labels, outer, strict=True)]
+            for name, array in self._series.items():
+                part = array[outer]
+                for inner in np.ndindex(*part.shape[:-1]):
+                    index = [*tags, *(str(i) for i in inner)]
+                    headers.append(f"{name}[{','.join(index)}]" if index else name)
+                    columns.append(part[inner])
         return headers, columns
 
     def to_csv(self, path: str | os.PathLike[str], *, extra_header: Mapping[str, Any] | None = None) -> Path:
@@ -282,7 +411,8 @@ class Result:
         the package version, the unit of every column, the metadata (as JSON)
         and anything in *extra_header*.  Batched series become one column per
         batch element, named ``name[i,j]``.  Numbers are written with 10
-        significant digits so that reruns give identical files.
+        significant digits so that reruns give identical files.  Labelled batch
+        axes give columns ``name[label]``, grouped label by label.
 
         Parameters
         ----------
@@ -302,7 +432,7 @@ class Result:
         buffer = io.StringIO()
         buffer.write(f"# {EDUCATIONAL_STATEMENT}\n")
         buffer.write(f"# spinal-reflex-sim version: {__version__}\n")
-        units = {h: self.unit(h.split("[", 1)[0]) for h in headers}
+        units = {h: self.unit(h) for h in headers}
         buffer.write(f"# units: {json.dumps(units, ensure_ascii=False)}\n")
         for key, value in {**self.meta, **(extra_header or {})}.items():
             buffer.write(f"# {key}: {json.dumps(plain(value), ensure_ascii=False)}\n")

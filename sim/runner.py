@@ -1,9 +1,9 @@
 """Run a teaching scenario: tables of results, figures, CSVs and provenance.
 
 :func:`run_tables` turns a validated :class:`~sim.scenario.Scenario` into a
-dict of :class:`~sim.result.Result` tables; the series of every arm share one
-table, keyed ``"series[arm]"``, so a table's columns are exactly the columns
-of its CSV.  :func:`run` also writes, atomically,
+dict of :class:`~sim.result.Result` tables; the arms of a scenario are the
+table's labelled batch axis ``"arm"`` (series of shape ``(n_arms, n)``), written
+to CSV as columns ``series[arm]`` with the registry's units.  :func:`run` also writes, atomically,
 
 * ``<stem>.png|svg|pdf`` – the figure (:func:`sim.plotting.scenario_figure`),
 * ``<stem>-<table>.csv`` – every plotted series, with units and the
@@ -67,16 +67,15 @@ def _stage_kwargs(params: ModelParameters) -> dict[str, Any]:
             "muscle": params.muscle}
 
 
-def _table(axis_name: str, axis: Any, per_arm: Mapping[str, Mapping[str, Any]], units: Mapping[str, str],
-           axis_unit: str, meta: Mapping[str, Any] | None = None) -> Result:
-    series: dict[str, Any] = {}
-    all_units = {axis_name: axis_unit}
-    for arm_name, values in per_arm.items():
-        for name, array in values.items():
-            key = f"{name}[{arm_name}]" if arm_name else name
-            series[key] = array
-            all_units[key] = units.get(name, "")
-    return Result(axis_name, axis, series, units=all_units, meta=meta)
+def _table(axis_name: str, axis: Any, per_arm: Mapping[str, Mapping[str, Any]],
+           meta: Mapping[str, Any] | None = None) -> Result:
+    # Arms become the labelled batch axis "arm" (the key "" means a table without arms);
+    # units come from the variable registry (sim.variables).
+    if list(per_arm) == [""]:
+        return Result(axis_name, axis, per_arm[""], meta=meta)
+    names = list(next(iter(per_arm.values())))
+    series = {name: np.stack([np.asarray(values[name]) for values in per_arm.values()]) for name in names}
+    return Result(axis_name, axis, series, meta=meta, batch_labels={"arm": tuple(per_arm)})
 
 
 # -- one function per scenario kind ------------------------------------------------
@@ -97,15 +96,12 @@ def _mechanism(scenario: Scenario) -> dict[str, Result]:
     t_ms = np.arange(0.0, 1500.0, 2.0)
     burst_times = 50.0 + 10.0 * np.arange(10)
     return {
-        "concentration_response": _table("bath_um", bath, per_arm, {"epsc_rel": "1", "activation_pre": "1"},
-                                         "µM"),
+        "concentration_response": _table("bath_um", bath, per_arm),
         "calcium_law": _table("ca_influx_rel", ca, {"": {
-            "release_rel": synapse.release_fraction(ca, params.synapse), "fourth_power": ca ** 4}},
-            {"release_rel": "1", "fourth_power": "1"}, "1"),
+            "release_rel": synapse.release_fraction(ca, params.synapse), "fourth_power": ca ** 4}}),
         "gabab_cascade": _table("t_ms", t_ms, {"": {
             "single_pulse": receptor.gabab_pulse_response([50.0], t_ms=t_ms),
-            "burst": receptor.gabab_pulse_response(burst_times, t_ms=t_ms)}},
-            {"single_pulse": "1", "burst": "1"}, "ms"),
+            "burst": receptor.gabab_pulse_response(burst_times, t_ms=t_ms)}}),
     }
 
 
@@ -138,12 +134,9 @@ def _reflex(scenario: Scenario) -> dict[str, Result]:
             traces[arm.name] = {k: trace[k][row] for k in trace_names}
     per_arm = {arm.name: per_arm[arm.name] for arm in scenario.arms}
     traces = {arm.name: traces[arm.name] for arm in scenario.arms}
-    units = {"emg_peak": "1", "threshold_angle_deg": "deg", "trigger_angle_deg": "deg",
-             "torque_peak_nm": "N·m", "emg": "1", "torque_nm": "N·m", "angle_deg": "deg",
-             "mn_rate_hz": "Hz"}
     return {
-        "velocity": _table("velocity_deg_s", velocities, per_arm, units, "deg/s"),
-        "traces": _table("t_ms", t_ms, traces, units, "ms", meta={"velocity_deg_s": trace_velocity}),
+        "velocity": _table("velocity_deg_s", velocities, per_arm),
+        "traces": _table("t_ms", t_ms, traces, meta={"velocity_deg_s": trace_velocity}),
     }
 
 
@@ -183,8 +176,7 @@ def _dose_response(scenario: Scenario, progress: Callable[[str], None] | None) -
         per_arm[arm.name] = columns
         if progress:
             progress(f"  {arm.name}: {doses.size} steady-state courses")
-    return {"dose": _table("daily_dose_mg", doses, per_arm, course.UNITS, "mg/day",
-                           meta={"doses_per_day": per_day, "days": days})}
+    return {"dose": _table("daily_dose_mg", doses, per_arm, meta={"doses_per_day": per_day, "days": days})}
 
 
 def _course(scenario: Scenario, progress: Callable[[str], None] | None) -> dict[str, Result]:
@@ -202,7 +194,7 @@ def _course(scenario: Scenario, progress: Callable[[str], None] | None) -> dict[
         if progress:
             progress(f"  {arm.name}: {t_h.size} time points")
     regimens = {arm.name: arm.regimen.to_dict() for arm in scenario.arms}
-    return {"course": _table("t_h", t_h, per_arm, course.UNITS, "h", meta={"regimens": regimens})}
+    return {"course": _table("t_h", t_h, per_arm, meta={"regimens": regimens})}
 
 
 def _mechanisms(scenario: Scenario) -> dict[str, Result]:
@@ -232,7 +224,7 @@ def _mechanisms(scenario: Scenario) -> dict[str, Result]:
                 "reflex_gain_rel": values["emg_peak"][row, :-1] / values["emg_peak"][row, -1],
             }
     per_arm = {arm.name: per_arm[arm.name] for arm in scenario.arms}
-    return {"concentration": _table("csf_ng_ml", csf, per_arm, course.UNITS, "ng/mL")}
+    return {"concentration": _table("csf_ng_ml", csf, per_arm)}
 
 
 def run_tables(scenario: Scenario, *, progress: Callable[[str], None] | None = None) -> dict[str, Result]:

@@ -1,7 +1,8 @@
 """Tests of the scenario figures, the multiscale figure and the reflex animation.
 
 The tables are synthetic but follow the contract of ``sim.runner.run_tables``:
-one Result per table, columns ``series[arm]``, units per column.  Every test
+one Result per table, the arms along its labelled batch axis ``"arm"``, units
+from the variable registry.  Every test
 reads the line data back from the axes and compares them with the tables.
 """
 
@@ -28,8 +29,11 @@ def _scenario(kind, arms, panels, title, **settings):
                            figure={"title": title, "panels": list(panels), "caption": ""})
 
 
-def _per_arm(arms, make):
-    return {f"{base}[{arm.name}]": values for arm in arms for base, values in make(arm).items()}
+def _arm_table(axis_name, axis, arms, make):
+    """A table with the arms along the labelled batch axis "arm", as sim.runner builds it."""
+    rows = [make(arm) for arm in arms]
+    series = {name: np.stack([row[name] for row in rows]) for name in rows[0]}
+    return Result(axis_name, axis, series, batch_labels={"arm": tuple(arm.name for arm in arms)})
 
 
 def mechanism_case():
@@ -44,16 +48,12 @@ def mechanism_case():
         activation = bath / (bath + ec50[arm.name])
         return {"epsc_rel": 1 - 0.8 * activation, "activation_pre": activation}
 
-    response = Result("bath_um", bath, _per_arm(scenario.arms, make),
-                      units={"bath_um": "µM", **{f"{b}[{a.name}]": "1" for a in scenario.arms
-                                                 for b in ("epsc_rel", "activation_pre")}})
+    response = _arm_table("bath_um", bath, scenario.arms, make)
     ca = np.array([0.5, 0.6, 0.65, 0.7, 0.8, 0.9, 1.0])
-    calcium = Result("ca_influx_rel", ca, {"release_rel": ca**3.8, "fourth_power": ca**4},
-                     units={"ca_influx_rel": "1", "release_rel": "1", "fourth_power": "1"})
+    calcium = Result("ca_influx_rel", ca, {"release_rel": ca**3.8, "fourth_power": ca**4})
     t = np.arange(0.0, 1000.0, 5.0)
     single = 0.05 * (np.exp(-t / 200) - np.exp(-t / 40))
-    cascade = Result("t_ms", t, {"single_pulse": single, "burst": 8 * single},
-                     units={"t_ms": "ms", "single_pulse": "1", "burst": "1"})
+    cascade = Result("t_ms", t, {"single_pulse": single, "burst": 8 * single})
     return scenario, {"concentration_response": response, "calcium_law": calcium,
                       "gabab_cascade": cascade}
 
@@ -71,11 +71,7 @@ def reflex_case():
         return {"emg_peak": s * velocity / (velocity + 60), "threshold_angle_deg": 12 - 20 * s
                 - velocity / 40, "torque_peak_nm": 200 * s * velocity / (velocity + 60)}
 
-    units = {"velocity_deg_s": "deg/s"}
-    for arm in scenario.arms:
-        units.update({f"emg_peak[{arm.name}]": "1", f"threshold_angle_deg[{arm.name}]": "deg",
-                      f"torque_peak_nm[{arm.name}]": "N·m"})
-    velocities = Result("velocity_deg_s", velocity, _per_arm(scenario.arms, sweep), units=units)
+    velocities = _arm_table("velocity_deg_s", velocity, scenario.arms, sweep)
     t = np.arange(0.0, 600.0, 2.0)
     angle = np.clip((t - 50) * 0.12, 0, 20)
     burst = np.exp(-(((t - 150) / 40) ** 2))
@@ -85,11 +81,7 @@ def reflex_case():
         return {"emg": s * burst, "torque_nm": 5 + angle + 150 * s * burst, "angle_deg": angle,
                 "mn_rate_hz": 20 * s * burst}
 
-    units = {"t_ms": "ms"}
-    for arm in scenario.arms:
-        units.update({f"emg[{arm.name}]": "1", f"torque_nm[{arm.name}]": "N·m",
-                      f"angle_deg[{arm.name}]": "deg", f"mn_rate_hz[{arm.name}]": "imp/s"})
-    trace_table = Result("t_ms", t, _per_arm(scenario.arms, traces), units=units)
+    trace_table = _arm_table("t_ms", t, scenario.arms, traces)
     return scenario, {"velocity": velocities, "traces": trace_table}
 
 
@@ -112,12 +104,7 @@ def dose_case():
                 "threshold_angle_deg": 5 + dose / 10, "spinal_effect_ng_ml": dose / 5,
                 "brain_ng_ml": dose / 5, "sedation_index": index, "sedation_band": _bands(index)}
 
-    units = {"daily_dose_mg": "mg"}
-    for arm in scenario.arms:
-        units.update({f"{b}[{arm.name}]": "1" for b in ("reflex_gain_rel", "voluntary_force_rel",
-                                                        "sedation_index", "sedation_band")})
-    return scenario, {"dose": Result("daily_dose_mg", dose, _per_arm(scenario.arms, make),
-                                     units=units)}
+    return scenario, {"dose": _arm_table("daily_dose_mg", dose, scenario.arms, make)}
 
 
 def course_case(hours=72.0, panels=("spinal_effect_ng_ml", "brain_ng_ml", "reflex_gain_rel",
@@ -140,13 +127,7 @@ def course_case(hours=72.0, panels=("spinal_effect_ng_ml", "brain_ng_ml", "refle
                 "reflex_gain_rel": 1 - spinal / (spinal + 10), "sedation_index": index,
                 "sedation_band": _bands(index)}
 
-    units = {"t_h": "h"}
-    for arm in scenario.arms:
-        for base in ("plasma_ng_ml", "csf_ng_ml", "spinal_effect_ng_ml", "brain_ng_ml"):
-            units[f"{base}[{arm.name}]"] = "ng/mL"
-        for base in ("receptor_availability", "reflex_gain_rel", "sedation_index"):
-            units[f"{base}[{arm.name}]"] = "1"
-    return scenario, {"course": Result("t_h", t, _per_arm(scenario.arms, make), units=units)}
+    return scenario, {"course": _arm_table("t_h", t, scenario.arms, make)}
 
 
 def mechanisms_case():
@@ -165,12 +146,7 @@ def mechanisms_case():
         return {"h_reflex_ratio": h, "release_rel": release, "girk_conductance_ns": girk,
                 "reflex_gain_rel": h / 0.6}
 
-    units = {"csf_ng_ml": "ng/mL"}
-    for arm in scenario.arms:
-        units.update({f"h_reflex_ratio[{arm.name}]": "1", f"release_rel[{arm.name}]": "1",
-                      f"girk_conductance_ns[{arm.name}]": "nS", f"reflex_gain_rel[{arm.name}]": "1"})
-    return scenario, {"concentration": Result("csf_ng_ml", csf, _per_arm(scenario.arms, make),
-                                              units=units)}
+    return scenario, {"concentration": _arm_table("csf_ng_ml", csf, scenario.arms, make)}
 
 
 CASES = {"mechanism": mechanism_case, "reflex": reflex_case, "dose-response": dose_case,
@@ -225,8 +201,7 @@ def _expected_lines(scenario, tables):
     if scenario.kind == "reflex":
         out = []
         for p in panels:
-            table = tables["traces"] if f"{p}[{arms[0].name}]" in tables["traces"] else \
-                tables["velocity"]
+            table = tables["traces"] if p in tables["traces"].names else tables["velocity"]
             out += [(table.axis, table[f"{p}[{a.name}]"], a.label) for a in arms]
         return out
     name = {"dose-response": "dose", "course": "course", "mechanisms": "concentration"}
@@ -277,7 +252,7 @@ def test_scenario_figure_labels_carry_units(kind):
     scenario, tables = CASES[kind]()
     fig = plotting.scenario_figure(scenario, tables)
     labels = " ".join(ax.get_xlabel() for ax in fig.axes)
-    expected = {"mechanism": "(µM)", "reflex": "(ms)", "dose-response": "(mg)",
+    expected = {"mechanism": "(µM)", "reflex": "(ms)", "dose-response": "(mg/day)",
                 "course": "(h)", "mechanisms": "(ng/mL)"}[kind]
     assert expected in labels
     assert "(s)" not in labels and "(ml)" not in labels  # not a unit guessed from the name
@@ -368,8 +343,8 @@ def _day():
     t = np.arange(0.0, 24.25, 0.25)
     phase = np.mod(t, 8.0)
     level = 10 + 20 * (np.exp(-0.2 * phase) - np.exp(-1.5 * phase)) + 0.05 * t
-    return Result("t_h", t, {"spinal_effect_ng_ml[oral]": level, "plasma_ng_ml[oral]": 10 * level},
-                  units={"spinal_effect_ng_ml[oral]": "ng/mL", "plasma_ng_ml[oral]": "ng/mL"})
+    return Result("t_h", t, {"spinal_effect_ng_ml": level[None], "plasma_ng_ml": 10 * level[None]},
+                  batch_labels={"arm": ("oral",)})
 
 
 def test_multiscale_figure_places_probes_at_trough_and_peak():
@@ -447,5 +422,7 @@ def test_real_scenario_figure_draws_the_runner_tables(name):
 
     scenario = scenarios.load(name)
     tables = runner.run_tables(scenario)
+    for table in tables.values():  # the arms are the labelled batch axis of every table
+        assert table.batch_labels == {"arm": tuple(arm.name for arm in scenario.arms)}
     fig = plotting.scenario_figure(scenario, tables)
     _check_figure(fig, scenario, tables)

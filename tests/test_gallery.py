@@ -7,6 +7,7 @@ import pytest
 from sim.fileio import EDUCATIONAL_LABEL
 from sim.gallery import build_gallery
 from sim.scenario import builtin_names, load
+from sim.variables import lookup
 
 REPO_FIGURES = Path(__file__).resolve().parent.parent / "figures"
 
@@ -35,6 +36,31 @@ def test_every_scenario_writes_labelled_files(gallery):
             EDUCATIONAL_LABEL.encode("utf-8") in png, name
         for csv in out.glob(f"{stem}-*.csv"):
             assert EDUCATIONAL_LABEL in csv.read_text(encoding="utf-8").splitlines()[0]
+
+
+def _csv_columns_and_units(path):
+    import csv
+    import json
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    units = json.loads(next(line for line in lines if line.startswith("# units: "))[len("# units: "):])
+    header = next(csv.reader([next(line for line in lines if not line.startswith("#"))]))
+    return header, units
+
+
+@pytest.mark.slow
+def test_every_csv_column_has_a_unit_from_the_registry(gallery):
+    """Every column of every gallery CSV has a non-empty unit ("1" when dimensionless), and its
+    name (``name`` or ``name[arm]``) resolves in sim.variables with that unit."""
+    out, _, _ = gallery
+    paths = sorted(out.glob("*.csv"))
+    assert paths
+    for path in paths:
+        header, units = _csv_columns_and_units(path)
+        assert list(units) == header, path.name
+        for column in header:
+            assert units[column], f"{path.name}: column {column!r} has no unit"
+            assert lookup(column).unit == units[column], f"{path.name}: {column!r}"
 
 
 @pytest.mark.slow

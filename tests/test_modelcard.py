@@ -67,3 +67,14 @@ def test_write_is_atomic_and_checked(tmp_path):
     target.write_text("stale", encoding="utf-8")
     assert not modelcard.is_up_to_date(target)
     assert not modelcard.is_up_to_date(tmp_path / "missing.md")
+
+
+def test_every_output_variable_appears_once_with_its_unit():
+    from sim.variables import VARIABLES
+
+    text = modelcard.render()
+    assert "## Output variables" in text
+    for variable in VARIABLES.values():
+        rows = [line for line in text.splitlines() if line.startswith(f"| `{variable.name}` |")]
+        assert len(rows) == 1, variable.name
+        assert f"| {variable.unit} |" in rows[0], variable.name

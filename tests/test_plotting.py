@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -54,16 +56,16 @@ def test_import_does_not_import_matplotlib():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_only_plotting_imports_matplotlib():
-    """Static figures live in plotting.py; the interactive explorer (a GUI) is the one other
-    module allowed to use matplotlib, and only inside functions (never at import time)."""
-    import ast
-    from pathlib import Path
+PLOTTING_MODULES = sorted(Path(plotting.__file__).parent.glob("*.py"))
 
-    package = Path(plotting.__file__).parent
+
+def test_only_plotting_imports_matplotlib():
+    """Static figures live in the plotting package; the interactive explorer (a GUI) is the one
+    other module allowed to use matplotlib, and only inside functions (never at import time)."""
+    package = Path(plotting.__file__).parent.parent
     offenders = []
-    for path in package.glob("*.py"):
-        if path.name == "plotting.py":
+    for path in sorted(package.rglob("*.py")):
+        if path in PLOTTING_MODULES:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -76,11 +78,9 @@ def test_only_plotting_imports_matplotlib():
     assert offenders == []
 
 
-def test_no_show_or_pyplot_in_code():
-    import ast
-    from pathlib import Path
-
-    tree = ast.parse(Path(plotting.__file__).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("path", PLOTTING_MODULES, ids=lambda p: p.name)
+def test_no_show_or_pyplot_in_code(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     calls = [n.func.attr for n in ast.walk(tree)
              if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
     assert "show" not in calls
@@ -91,6 +91,14 @@ def test_no_show_or_pyplot_in_code():
     assert not any("matplotlib" in (getattr(n, "module", "") or "") or any(
         "matplotlib" in a.name for a in getattr(n, "names", []))
         for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)))
+
+
+def test_package_reexports_the_public_names():
+    for name in plotting.__all__:
+        assert getattr(plotting, name) is not None, name
+    assert set(plotting.FIGURE_BUILDERS) == {"mechanism", "reflex", "dose-response", "course",
+                                             "mechanisms"}
+    assert plotting.STYLE_PATH.is_file()
 
 
 # -- arm styles and labels ------------------------------------------------------------

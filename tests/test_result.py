@@ -101,3 +101,49 @@ def test_rounded_copy_holds_exactly_what_the_csv_says(tmp_path):
     rows = [row for row in csv_module.reader(line for line in text.splitlines() if not line.startswith("#"))]
     column = [float(row[1]) for row in rows[1:]]
     assert column == rounded["plasma_ng_ml"][0].tolist()
+
+
+def labelled():
+    t = np.array([0.0, 1.0, 2.0])
+    return Result("t_h", t, {"plasma_ng_ml": np.array([t, 2 * t]),
+                             "sedation_band": np.array([["none"] * 3, ["none", "mild", "mild"]])},
+                  batch_labels={"arm": ("oral", "normal kidneys")}, meta={"x": 1})
+
+
+def test_labelled_batch_axis_selects_by_label_and_column_name():
+    r = labelled()
+    assert r.batch_shape == (2,) and r.batch_labels == {"arm": ("oral", "normal kidneys")}
+    oral = r.select(arm="oral")
+    assert oral.batch_labels == {} and oral.plasma_ng_ml.tolist() == [0.0, 1.0, 2.0]
+    assert r["plasma_ng_ml[normal kidneys]"].tolist() == [0.0, 2.0, 4.0]
+    assert "sedation_band[oral]" in r and "sedation_band[renal]" not in r
+    assert r.item(slice(1, None)).batch_labels == {"arm": ("normal kidneys",)}
+    assert r.rounded().batch_labels == r.batch_labels
+    assert r.at(np.array([0.5])).batch_labels == r.batch_labels
+    with pytest.raises(ParameterError, match="oral, normal kidneys"):
+        r.select(arm="intrathecal")
+    with pytest.raises(ParameterError, match="labelled axes: arm"):
+        r.select(patient="a")
+
+
+def test_labelled_batch_axis_is_checked():
+    with pytest.raises(SimulationError, match="leading axes"):
+        Result("t_h", [0.0, 1.0], {"x": np.ones((3, 2))}, batch_labels={"arm": ("a", "b")})
+    with pytest.raises(SimulationError, match="distinct"):
+        Result("t_h", [0.0, 1.0], {"x": np.ones((2, 2))}, batch_labels={"arm": ("a", "a")})
+    with pytest.raises(SimulationError, match="free of"):
+        Result("t_h", [0.0, 1.0], {"x": np.ones((2, 2))}, batch_labels={"arm": ("a", "b[1]")})
+
+
+def test_labelled_csv_columns_are_grouped_by_label_with_units(tmp_path):
+    import json
+
+    text = labelled().to_csv(tmp_path / "l.csv").read_text()
+    header = next(line for line in text.splitlines() if not line.startswith("#"))
+    assert header == ("t_h,plasma_ng_ml[oral],sedation_band[oral],plasma_ng_ml[normal kidneys],"
+                      "sedation_band[normal kidneys]")
+    units_line = next(line for line in text.splitlines() if line.startswith("# units:"))
+    units = json.loads(units_line.removeprefix("# units: "))
+    assert units == {"t_h": "h", "plasma_ng_ml[oral]": "ng/mL", "sedation_band[oral]": "band",
+                     "plasma_ng_ml[normal kidneys]": "ng/mL", "sedation_band[normal kidneys]": "band"}
+    assert "\n1,1,none,2,mild\n" in text

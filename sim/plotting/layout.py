@@ -1,0 +1,315 @@
+"""Pieces shared by the scenario figures: headings, arm lines and legends, axes, sedation panels.
+
+Tables follow :func:`sim.runner.run_tables`: one :class:`~sim.result.Result` per table, the arms
+of a scenario along a labelled batch axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import ParameterError
+from .panels import (
+    SEDATION_BAND_COLORS,
+    SEDATION_BANDS,
+    plot_band_timeline,
+    sedation_bands,
+)
+from .style import _add_axes, _figure, arm_style, axis_label
+
+if TYPE_CHECKING:  # pragma: no cover - only for type checkers
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from ..result import Result
+
+
+# ---------------------------------------------------------------------------
+# Scenario figures (one per teaching scenario, from sim.runner.run_tables)
+# ---------------------------------------------------------------------------
+
+# Short headings above the panels of scenario figures: what the panel shows, in
+# words a student reads first.  They describe and never claim: the claim is the
+# scenario's title, and the data under a heading may not bear a claim out.
+_PANEL_HEADINGS = {
+    "epsc_rel": "Enantiomers compared",
+    "activation_pre": "Presynaptic activation",
+    "release_rel": "Release ∝ (Ca²⁺ entry)⁴",
+    "gabab_conductance": "Slow G-protein cascade",
+    "emg": "Reflex EMG",
+    "torque_nm": "Reflex torque",
+    "mn_rate_hz": "Motoneuron firing",
+    "emg_peak": "Peak EMG vs velocity",
+    "torque_peak_nm": "Peak torque vs velocity",
+    "threshold_angle_deg": "Onset angle vs velocity",
+    "trigger_angle_deg": "Trigger angle vs velocity",
+    "reflex_gain_rel": "Stretch-reflex gain",
+    "voluntary_force_rel": "Voluntary strength",
+    "sedation_index": "Sedation (qualitative)",
+    "sedation_band": "Sedation band (qualitative)",
+    "plasma_ng_ml": "Plasma level",
+    "csf_ng_ml": "Spinal CSF level",
+    "spinal_effect_ng_ml": "Level at the spinal cord",
+    "brain_ng_ml": "Level in the brain",
+    "receptor_availability": "GABA-B receptors available",
+    "h_reflex_ratio": "H-reflex",
+    "girk_conductance_ns": "Motoneuron GIRK conductance",
+    "tone_discomfort_rel": "Discomfort from tightness",
+    "nociceptive_signal_rel": "Pain (nociceptive) signal",
+    "spasm_index": "Spasms",
+}
+# Where the same series means something else in a kind's story.
+_KIND_HEADINGS = {
+    "mechanisms": {"release_rel": "Release per Ia spike", "reflex_gain_rel": "Stretch-reflex gain"},
+}
+
+# Series for which the drug-free value 1 is the natural reference line.
+_UNIT_REFERENCE = {"reflex_gain_rel", "voluntary_force_rel", "tone_discomfort_rel",
+                   "nociceptive_signal_rel", "epsc_rel", "receptor_availability"}
+_REFERENCE_GID = "reference"
+_HOURS_LIMIT = 72.0  # longer courses are drawn in days
+
+
+def _label(table: Result, name: str) -> str:
+    """Axis label of *name* (or of a column ``name[arm]``) with the table's unit (the registry's)."""
+    return axis_label(name, table.unit(name))
+
+
+def _arm_values(table: Result, name: str, arm: Any) -> Any:
+    """Series *name* of *arm*: its row on the table's ``"arm"`` axis; a table without arms
+    holds one series shared by every arm."""
+    if name not in table.names:
+        raise ParameterError(f"the table has no series {name!r}; series: {', '.join(table.names)}")
+    if "arm" in table.batch_labels:
+        return table.select(arm=arm.name)[name]
+    return table[name]
+
+
+def _arm_line(ax: Axes, x: Any, y: Any, arm: Any, *, markers: bool = True, **kw: Any) -> Any:
+    style = arm_style(arm.name)
+    style["label"] = getattr(arm, "label", None) or style["label"]
+    n = np.size(x)
+    if not markers or not style["marker"] or n > 40:
+        # Dense curves (time courses) rely on colour and dash: markers on an
+        # oscillating level would look like measured points.
+        style["marker"] = ""
+    style.update(kw)
+    (line,) = ax.plot(x, y, **style)
+    return line
+
+
+def _arm_lines(ax: Axes, x: Any, table: Result, name: str, arms: Sequence[Any], **kw: Any) -> None:
+    """One line of *name* per arm; a table without arms gives one line, in the first arm's style."""
+    for arm in arms if "arm" in table.batch_labels else arms[:1]:
+        _arm_line(ax, x, _arm_values(table, name, arm), arm, **kw)
+
+
+def _reference_line(ax: Axes, value: float = 1.0, text: str = "drug-free") -> None:
+    ax.axhline(value, color="#555555", linestyle=":", linewidth=1.5, zorder=1, gid=_REFERENCE_GID,
+               label="_reference")
+    ax.annotate(text, xy=(1.0, value), xycoords=("axes fraction", "data"), xytext=(-4, 3),
+                textcoords="offset points", ha="right", va="bottom", fontsize=12,
+                color="#555555", style="italic")
+
+
+def _concentration_axis(ax: Axes, x: Any) -> None:
+    """Log axis for concentrations; symlog (linear near 0) when the sweep includes 0."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    values = np.asarray(x, dtype=float)
+    positive = values[values > 0]
+    if positive.size == 0:
+        return
+    if np.any(values <= 0):
+        threshold = float(positive.min())
+        ax.set_xscale("symlog", linthresh=threshold, linscale=0.6)
+        decades = 10.0 ** np.arange(np.floor(np.log10(threshold)), np.ceil(np.log10(values.max())) + 1)
+        ticks = [0.0, *decades[(decades >= threshold) & (decades <= values.max() * 1.001)]]
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_minor_locator(NullLocator())
+    else:
+        ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _plain_number(v)))
+
+
+def _plain_number(value: float) -> str:
+    """Tick text without powers of ten: 0.01, 0.3, 1, 30, 1000."""
+    if value == 0:
+        return "0"
+    text = f"{value:.3g}"
+    return text if "e" not in text else f"{value:,.0f}"
+
+
+def _heading(ax: Axes, name: str, kind: str = "") -> None:
+    heading = _KIND_HEADINGS.get(kind, {}).get(name, _PANEL_HEADINGS.get(name))
+    if heading:
+        ax.set_title(heading, loc="left", fontsize=15, fontweight="bold", pad=8)
+
+
+def _wrap_label(text: str, width: int = 24) -> str:
+    """Break a long axis label onto two lines (before the unit when possible)."""
+    if len(text) <= width:
+        return text
+    if " (" in text and len(text.rsplit(" (", 1)[0]) <= width + 8:
+        head, unit = text.rsplit(" (", 1)
+        return f"{head}\n({unit}"
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width=max(width, len(text) // 2 + 1)))
+
+
+def _fit_texts(fig: Figure) -> None:
+    """Shrink panel headings and the title that would run past their space."""
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()  # noqa: SLF001 - public only on Agg canvases
+    fig_width = fig.bbox.width
+    title = fig._suptitle  # noqa: SLF001 - matplotlib keeps the suptitle here
+    if title is not None:
+        width = title.get_window_extent(renderer).width
+        if width > 0.97 * fig_width:
+            title.set_fontsize(max(13.0, title.get_fontsize() * 0.97 * fig_width / width))
+    axes = [ax for ax in fig.axes if ax.axison]
+    for ax in axes:
+        heading = ax.title if not ax._left_title.get_text() else ax._left_title  # noqa: SLF001
+        if not heading.get_text():
+            continue
+        # Room up to the next panel to the right (or the figure edge).
+        box = ax.get_position()
+        right = min([other.get_position().x0 for other in axes
+                     if other.get_position().x0 > box.x0 + 0.5 * box.width
+                     and other.get_position().y1 > box.y0 and other.get_position().y0 < box.y1]
+                    + [1.0]) * fig_width
+        room = right - heading.get_window_extent(renderer).x0 - 28
+        width = heading.get_window_extent(renderer).width
+        if width > room > 0:
+            heading.set_fontsize(max(10.0, heading.get_fontsize() * room / width))
+
+
+_LEGEND_GID = "arm-legend"
+
+
+def _body_grid(fig: Figure, nrows: int, ncols: int, *, legend: bool = True, **kw: Any) -> Any:
+    """Grid for the panels; with *legend*, a thin strip above it for the arm legend."""
+    if not legend:
+        return fig.add_gridspec(nrows, ncols, **kw)
+    outer = fig.add_gridspec(2, 1, height_ratios=[0.075, 1.0])
+    strip = fig.add_subplot(outer[0, 0], gid=_LEGEND_GID)
+    strip.axis("off")
+    return outer[1, 0].subgridspec(nrows, ncols, **kw)
+
+
+def _panel_row(scenario: Any) -> tuple[Figure, list[Axes]]:
+    """The scenario's figure with one panel per name in a row, sharing x, under the legend strip."""
+    n = len(scenario.figure["panels"])
+    fig = _figure(scenario.figure["title"])
+    grid = _body_grid(fig, 1, n)
+    axes: list[Axes] = []
+    for j in range(n):
+        axes.append(_add_axes(fig, grid[0, j], **({"sharex": axes[0]} if axes else {})))
+    return fig, axes
+
+
+def _arm_legend(fig: Figure, arms: Sequence[Any], axes: Sequence[Axes]) -> None:
+    """One legend for the arms, in the strip under the title (see :func:`_body_grid`)."""
+    handles, labels = [], []
+    wanted = [getattr(arm, "label", arm.name) for arm in arms]
+    for ax in axes:
+        for line in ax.get_lines():
+            if line.get_label() in wanted and line.get_label() not in labels:
+                handles.append(line)
+                labels.append(line.get_label())
+    if len(labels) >= 1:
+        order = sorted(range(len(labels)), key=lambda i: wanted.index(labels[i]))
+        strip = next((ax for ax in fig.axes if ax.get_gid() == _LEGEND_GID), None)
+        target = strip if strip is not None else axes[0]
+        target.legend([handles[i] for i in order], [labels[i] for i in order],
+                      loc="center" if strip is not None else "best",
+                      ncols=min(len(labels), 4), fontsize=14, handlelength=3.2,
+                      columnspacing=2.0, borderaxespad=0.0)
+
+
+def _time_scale(t_h: Any) -> tuple[np.ndarray, str, float]:
+    """Time values to plot: hours, or days when the course is longer than 72 h."""
+    t = np.asarray(t_h, dtype=float)
+    if t.size and t[-1] - t[0] > _HOURS_LIMIT:
+        return t / 24.0, "Time (days)", 24.0
+    return t, "Time (h)", 1.0
+
+
+def _time_ticks(ax: Axes, t: np.ndarray, divisor: float) -> None:
+    from matplotlib.ticker import MultipleLocator
+
+    span = float(t[-1] - t[0]) if t.size else 0.0
+    if divisor == 1.0:
+        step = next((s for s in (1, 2, 4, 6, 12, 24) if span / s <= 8), 24)
+    else:
+        step = next((s for s in (1, 2, 7, 14, 28) if span / s <= 12), 28)
+    ax.xaxis.set_major_locator(MultipleLocator(step))
+    ax.set_xlim(t[0], t[-1])
+
+
+def _default_band_edges() -> tuple[float, ...]:
+    from ..outcomes import SedationParameters
+
+    return SedationParameters().band_edges
+
+
+def _sedation_index_panel(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
+    """Index curves over shaded none / mild / moderate / marked regions."""
+    sedation_bands(ax, _default_band_edges())
+    _arm_lines(ax, x, table, "sedation_index", arms)
+
+
+def _band_strips(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
+    """One strip of qualitative sedation bands per arm, first arm on top."""
+    from matplotlib.patches import Patch
+
+    n = len(arms)
+    for i, arm in enumerate(arms):
+        plot_band_timeline(ax, x, _arm_values(table, "sedation_band", arm),
+                           y=float(n - 1 - i), height=0.72, legend=False)
+    ax.set_ylim(-0.2, n - 0.1 + 0.55)
+    centres = [n - 1 - i + 0.36 for i in range(n)]
+    ax.set_yticks(centres, labels=[arm_style(arm.name)["label"] for arm in arms], fontsize=13)
+    for tick, arm in zip(ax.get_yticklabels(), arms, strict=True):
+        tick.set_color(arm_style(arm.name)["color"])
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylabel("")
+    handles = [Patch(facecolor=SEDATION_BAND_COLORS[b], edgecolor="#777777", label=b)
+               for b in SEDATION_BANDS]
+    ax.legend(handles=handles, ncols=4, loc="upper center", fontsize=12, handlelength=1.5,
+              columnspacing=1.2, borderaxespad=0.1, title=None)
+    for spine in ("left",):
+        ax.spines[spine].set_visible(False)
+
+
+def _sedation_panel(ax: Axes, name: str, x: Any, table: Result, arms: Sequence[Any]) -> bool:
+    """Draw *name* if it is a sedation panel (index over bands, or band strips); else False."""
+    if name == "sedation_index":
+        _sedation_index_panel(ax, x, table, arms)
+    elif name == "sedation_band":
+        _band_strips(ax, x, table, arms)
+    else:
+        return False
+    return True
+
+
+def _generic_panel(ax: Axes, name: str, tables: Mapping[str, Result], arms: Sequence[Any]) -> None:
+    """Fallback: the first table holding *name* (per arm or plain), lines against its axis."""
+    for table in tables.values():
+        if name in table.names:
+            x = table.axis
+            if table.axis_name == "t_h":
+                x, xlabel, divisor = _time_scale(x)
+            else:
+                xlabel = _label(table, table.axis_name)
+            _arm_lines(ax, x, table, name, arms)
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel(_label(table, name))
+            return
+    raise ParameterError(f"no table holds the panel {name!r}; tables: {', '.join(tables)}")
+
+
