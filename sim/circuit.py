@@ -35,6 +35,7 @@ from .muscle import activation_derivative, activation_steady, excitation_from_ra
 from .protocols import KERNEL_FIELDS, ramp_kinematics, step_on, tap_kinematics, volley_rate
 from .spindle import discharge_rate
 from .synapse import steady_pool, synapse_derivatives
+from .variables import VARIABLES
 
 __all__ = ["STATE_NAMES", "STATE_UNITS", "FIELDS", "ROW_DTYPE", "derivatives", "derivatives_with_inputs",
            "joint_kinematics", "spindle_rate", "cord_inputs", "passive_torque_nm", "resting_state"]
@@ -42,8 +43,7 @@ __all__ = ["STATE_NAMES", "STATE_UNITS", "FIELDS", "ROW_DTYPE", "derivatives", "
 #: State variables of one probe, in the order of the state vector.
 STATE_NAMES = ("vesicle_pool", "glutamate_mm", "ampa_open", "v_mv", "pic_activation", "muscle_activation")
 #: Units of the states.
-STATE_UNITS = {"vesicle_pool": "1", "glutamate_mm": "mM", "ampa_open": "1", "v_mv": "mV",
-               "pic_activation": "1", "muscle_activation": "1"}
+STATE_UNITS = {name: VARIABLES[name].unit for name in STATE_NAMES}
 X, GLU, S, V, P, A = range(6)
 
 #: Fields of a probe's parameter row (all float64): stage constants, then the protocol.

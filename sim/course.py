@@ -72,6 +72,7 @@ from .patient import Patient
 from .result import Result
 from .synapse import ca_influx_rel, release_rel
 from .units import ng_ml_to_um
+from .variables import VARIABLES
 
 __all__ = ["simulate", "UNITS", "COURSE_READOUTS"]
 
@@ -80,17 +81,12 @@ COURSE_READOUTS = ("reflex_gain_rel", "threshold_angle_deg", "h_reflex_ratio", "
                    "voluntary_force_rel", "tone_discomfort_rel")
 
 #: Units of every course output.
-UNITS = {
-    "plasma_ng_ml": "ng/mL", "csf_ng_ml": "ng/mL", "spinal_effect_ng_ml": "ng/mL",
-    "brain_ng_ml": "ng/mL", "activation_spinal": "1", "activation_brain": "1",
-    "receptor_availability": "1", "ca_influx_rel": "1", "release_rel": "1",
-    "girk_conductance_ns": "nS", "reflex_gain_rel": "1", "threshold_angle_deg": "deg",
-    "h_reflex_ratio": "1", "spasm_index": "ms", "voluntary_force_rel": "1",
-    "voluntary_force_spinal_rel": "1",
-    "tone_discomfort_rel": "1", "nociceptive_signal_rel": "1", "sedation_index": "1",
-    "sedation_band": "band", "gut_mg": "mg", "urine_unchanged_mg": "mg", "dosed_mg": "mg",
-    "emg_peak": "1", "torque_peak_nm": "N·m", "voluntary_force_n": "N",
-}
+UNITS = {name: VARIABLES[name].unit for name in (
+    "plasma_ng_ml", "csf_ng_ml", "spinal_effect_ng_ml", "brain_ng_ml", "activation_spinal", "activation_brain",
+    "receptor_availability", "ca_influx_rel", "release_rel", "girk_conductance_ns", "reflex_gain_rel",
+    "threshold_angle_deg", "h_reflex_ratio", "spasm_index", "voluntary_force_rel", "voluntary_force_spinal_rel",
+    "tone_discomfort_rel", "nociceptive_signal_rel", "sedation_index", "sedation_band", "gut_mg",
+    "urine_unchanged_mg", "dosed_mg", "emg_peak", "torque_peak_nm", "voluntary_force_n")}
 
 def simulate(
     patient: Patient,

@@ -77,6 +77,7 @@ from .result import Result
 from .spindle import SpindleParameters
 from .synapse import SynapseParameters, ca_influx_rel, release_rel
 from .units import ng_ml_to_um
+from .variables import VARIABLES
 
 __all__ = [
     "STATE_NAMES",
@@ -91,6 +92,7 @@ __all__ = [
     "probe",
     "stretch_reflex",
     "h_reflex",
+    "TRACE_NAMES",
     "TRACE_UNITS",
     "ca_influx_rel",
     "release_rel",
@@ -107,21 +109,18 @@ _FIRING_FRACTION = 0.05
 #: Default integration step of the compiled kernel, ms (accuracy: see :mod:`sim.solvers`).
 DEFAULT_DT_MS = 0.25
 
-#: Every trace :func:`probe` can return, with its unit.
-TRACE_UNITS = {
-    "angle_deg": "deg", "ia_rate_hz": "imp/s", "release_rel": "1", "vesicle_pool": "1",
-    "glutamate_mm": "mM", "ampa_open": "1", "ampa_conductance_ns": "nS", "v_mv": "mV",
-    "pic_activation": "1", "mn_rate_hz": "imp/s", "recruited_fraction": "1", "emg": "1",
-    "muscle_activation": "1", "active_force_n": "N", "passive_force_n": "N", "force_n": "N",
-    "torque_nm": "N·m",
-}
-_SUMMARY_UNITS = {
-    "emg_peak": "1", "torque_peak_nm": "N·m", "reflex_torque_peak_nm": "N·m",
-    "threshold_angle_deg": "deg", "trigger_angle_deg": "deg", "latency_ms": "ms", "reflex_detected": "bool",
-    "recruited_peak": "1", "sustained_firing_ms": "ms", "active_force_end_n": "N",
-    "a_pre": "1", "a_post": "1", "ca_influx_rel": "1", "release_rel": "1",
-    "girk_conductance_ns": "nS", "resting_release_rel": "1",
-}
+#: Every trace :func:`probe` can return.
+TRACE_NAMES = ("angle_deg", "ia_rate_hz", "release_rel", "vesicle_pool", "glutamate_mm", "ampa_open",
+               "ampa_conductance_ns", "v_mv", "pic_activation", "mn_rate_hz", "recruited_fraction", "emg",
+               "muscle_activation", "active_force_n", "passive_force_n", "force_n", "torque_nm")
+#: Per-probe summaries of :func:`probe`.
+SUMMARY_NAMES = ("emg_peak", "torque_peak_nm", "reflex_torque_peak_nm", "threshold_angle_deg",
+                 "trigger_angle_deg", "latency_ms", "reflex_detected", "recruited_peak", "sustained_firing_ms",
+                 "active_force_end_n", "a_pre", "a_post", "ca_influx_rel", "release_rel", "girk_conductance_ns",
+                 "resting_release_rel")
+#: Units of the traces and summaries, from the variable registry (:mod:`sim.variables`).
+TRACE_UNITS = {name: VARIABLES[name].unit for name in TRACE_NAMES}
+_SUMMARY_UNITS = {name: VARIABLES[name].unit for name in SUMMARY_NAMES}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -319,11 +318,11 @@ def _select_traces(traces: str | Sequence[str]) -> list[str]:
     if isinstance(traces, str):
         if traces != "all":
             raise ParameterError(f"traces = {traces!r} must be 'all' or a sequence of trace names")
-        return list(TRACE_UNITS)
+        return list(TRACE_NAMES)
     names = list(traces)
-    unknown = [name for name in names if name not in TRACE_UNITS]
+    unknown = [name for name in names if name not in TRACE_NAMES]
     if unknown:
-        raise ParameterError(f"traces: unknown name(s) {unknown}; allowed: {', '.join(TRACE_UNITS)}")
+        raise ParameterError(f"traces: unknown name(s) {unknown}; allowed: {', '.join(TRACE_NAMES)}")
     return names
 
 
@@ -384,7 +383,7 @@ def probe(
     Returns
     -------
     Result
-        Axis ``t_ms``.  Traces (batch + time): see :data:`TRACE_UNITS` –
+        Axis ``t_ms``.  Traces (batch + time): see :data:`TRACE_NAMES` –
         ``angle_deg`` and ``ia_rate_hz`` at the muscle, ``release_rel`` … ``recruited_fraction``
         at the spinal cord (``release_rel`` = release per Ia spike relative to the
         drug-free resting synapse), ``emg`` … ``torque_nm`` at the muscle (after

@@ -29,7 +29,7 @@ def test_stage_units_are_registered_and_agree(source):
 
 
 def test_pk_result_units_agree_with_the_registry():
-    levels = sim.pk.simulate(sim.Oral(20, every_h=8, n_doses=2), sim.Patient(), np.arange(0.0, 12.0, 1.0))
+    levels = sim.pk.simulate(sim.Patient(), sim.Oral(20, every_h=8, n_doses=2), np.arange(0.0, 12.0, 1.0))
     names = [*levels.names, levels.axis_name]
     assert [name for name in names if name not in VARIABLES] == []
     assert variables.disagreements(levels.units) == {}
