@@ -60,7 +60,7 @@ import numpy as np
 
 from .outcomes import BANDS as _outcome_bands
 from .errors import ParameterError
-from .fileio import EDUCATIONAL_LABEL, atomic_path
+from .fileio import EDUCATIONAL_LABEL, FORMATS, atomic_path, check_formats
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.axes import Axes
@@ -583,8 +583,8 @@ def panel_letters(axes: Any, *, start: str = "A", fontsize: float = 20) -> list[
     return letters
 
 
-#: Formats :func:`save_figure` can write.
-SAVE_FORMATS = ("png", "svg", "pdf")
+#: Formats :func:`save_figure` can write (checked in one place: :func:`sim.fileio.check_formats`).
+SAVE_FORMATS = FORMATS
 _METADATA_KEYS = ("Title", "Author", "Description", "Keywords")
 _ASCII_LABEL = EDUCATIONAL_LABEL.replace("–", "-")
 
@@ -623,21 +623,6 @@ def _format_metadata(fmt: str, user: Mapping[str, str]) -> dict[str, Any]:
     if user.get("Author"):
         meta["Author"] = user["Author"]
     return meta
-
-
-def _check_formats(formats: Any) -> tuple[str, ...]:
-    allowed = ", ".join(repr(f) for f in SAVE_FORMATS)
-    items = (formats,) if isinstance(formats, str) else tuple(formats)
-    if not items:
-        raise ParameterError(f"formats = {formats!r} is empty; allowed: {allowed}")
-    checked = []
-    for item in items:
-        fmt = item.lower().lstrip(".") if isinstance(item, str) else item
-        if fmt not in SAVE_FORMATS:
-            raise ParameterError(f"format {item!r} is not supported; allowed formats: {allowed}")
-        if fmt not in checked:
-            checked.append(fmt)
-    return tuple(checked)
 
 
 def _settle_layout(fig: Figure, max_passes: int = 6) -> None:
@@ -712,7 +697,7 @@ def save_figure(
     """
     import matplotlib
 
-    chosen = _check_formats(formats)
+    chosen = check_formats(formats)
     if not np.isfinite(dpi) or not 10 <= dpi <= 1200:
         raise ParameterError(f"dpi = {dpi!r} is outside the allowed range [10, 1200]")
     user = dict(metadata or {})
