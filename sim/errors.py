@@ -49,7 +49,7 @@ class DoseWarning(UserWarning):
 
 
 def did_you_mean(name: object, choices: Iterable[str]) -> str:
-    """The " (did you mean 'x'?)" hint for a misspelt *name*, or "" when nothing is close.
+    """Return the " (did you mean 'x'?)" hint for a misspelt *name*, or "" if nothing is close.
 
     The one place that spells the hint, so every error message phrases it the same way.
 

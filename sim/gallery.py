@@ -24,7 +24,13 @@ from typing import Any
 
 import numpy as np
 
-from .fileio import EDUCATIONAL_LABEL, EDUCATIONAL_STATEMENT, atomic_write_text, check_formats, staged_output
+from .fileio import (
+    EDUCATIONAL_LABEL,
+    EDUCATIONAL_STATEMENT,
+    atomic_write_text,
+    check_formats,
+    staged_output,
+)
 
 __all__ = ["build_gallery", "multiscale_data", "MULTISCALE_REGIMEN_TEXT"]
 
@@ -210,8 +216,11 @@ def build_gallery(
 
 
 def _ignore_interrupts() -> None:
-    """Worker initialiser: Ctrl-C in a terminal reaches the whole process group; the parent
-    alone decides (and stops the workers), so workers print no tracebacks of their own."""
+    """Ignore Ctrl-C in a worker process (its initialiser).
+
+    Ctrl-C in a terminal reaches the whole process group; the parent alone decides (and
+    stops the workers), so workers print no tracebacks of their own.
+    """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -101,7 +101,7 @@ class ModelParameters:
 
 
 def _checked_value(key: str, cls: type[Parameters], field: str, value: Any) -> Any:
-    """An override value checked against the field's kind and range, quoted by the user's key.
+    """Check an override value against the field's kind and range, quoting the user's key.
 
     A dotted override changes one value of one parameter set, so it takes a real number
     (or, for a sequence-valued field such as ``sedation.band_edges``, a list of numbers of

@@ -251,9 +251,11 @@ def write(path: str | os.PathLike[str] = "docs/model.md", *, option: str = "path
 
 
 def repository_card_path(start: str | os.PathLike[str] | None = None) -> Path | None:
-    """``docs/model.md`` of the spinal-reflex-sim checkout containing *start* (default: the
-    current folder), or None outside one – so that ``model-card`` never creates a ``docs/``
-    folder in some unrelated place."""
+    """Find ``docs/model.md`` of the spinal-reflex-sim checkout containing *start*.
+
+    *start* defaults to the current folder; outside a checkout the answer is None, so that
+    ``model-card`` never creates a ``docs/`` folder in some unrelated place.
+    """
     import tomllib
 
     here = Path(start if start is not None else Path.cwd()).resolve()

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import ParameterError, ScenarioError, SimError, did_you_mean
+from .errors import ScenarioError, SimError, did_you_mean
 from .fileio import FILE_STEM_PATTERN
 from .parameters import LIMITS
 
@@ -251,7 +251,7 @@ REGIMEN_TYPES = {
 
 
 def _show(value: Any, width: int = 80) -> str:
-    """A value as quoted in a message: its repr, on one line, cut to *width* characters."""
+    """Quote *value* in a message: its repr, on one line, cut to *width* characters."""
     text = repr(value)
     return text if len(text) <= width else text[: width - 3] + "..."
 
@@ -488,7 +488,7 @@ def _check_panels(figure: Mapping[str, Any], kind: str, problems: _Problems) -> 
 
 
 def _check_settings(kind: str, settings: Mapping[str, Any], raw: Mapping[str, Any], problems: _Problems) -> None:
-    """Checks that involve several settings, phrased in the settings the user wrote."""
+    """Check what involves several settings, phrased in the settings the user wrote."""
     if kind == "course" and "hours" in settings and "probe_every_h" in settings:
         if settings["probe_every_h"] > settings["hours"]:
             problems.add("settings.probe_every_h", f"= {_show(settings['probe_every_h'])}: expected at most "
@@ -717,7 +717,7 @@ def builtin_path(name: str) -> Path:
 
 
 def _read_text(path: Path) -> str:
-    """The text of a scenario file (UTF-8, at most :data:`MAX_FILE_BYTES`), or ScenarioError."""
+    """Read a scenario file's text (UTF-8, at most :data:`MAX_FILE_BYTES`), or raise ScenarioError."""
     try:
         with open(path, "rb") as stream:
             raw = stream.read(MAX_FILE_BYTES + 1)
