@@ -13,14 +13,17 @@ Educational illustration – not for clinical use
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from . import __version__
 from .errors import ParameterError, SimError
-from .fileio import EDUCATIONAL_LABEL, EDUCATIONAL_STATEMENT
+from .fileio import EDUCATIONAL_LABEL, EDUCATIONAL_STATEMENT, check_formats, check_output_dir
 
 __all__ = ["main", "build_parser"]
 
@@ -30,21 +33,34 @@ EPILOG = f"""examples:
   spinal-reflex-sim run routes --out output --format png,svg
   spinal-reflex-sim run kidneys --set settings.hours=240 --set receptor.ec50_presynaptic_r_um=0.2
   spinal-reflex-sim figures            # every built-in scenario into figures/
-  spinal-reflex-sim model-card         # regenerate docs/model.md
+  spinal-reflex-sim model-card         # regenerate docs/model.md (inside the repository)
+
+Bad input prints one line 'error: ...' and exits with status 2 (--debug shows the traceback).
 
 {EDUCATIONAL_STATEMENT}
 """
 
+SET_HELP = """override one value (repeatable); VALUE is read as TOML (20, 0.2, [10, 20], "text"):
+  a model parameter, in every arm:   receptor.ec50_presynaptic_r_um=0.2
+  a setting:                          settings.hours=48
+  an arm, by name or position:        arms.oral.patient.creatinine_clearance_ml_min=30
+  a dose block of an arm's regimen:   arms.oral.regimen.0.dose_mg=20  (arms.0.regimen.0.dose_mg=20)
+errors quote the KEY=VALUE you gave"""
+
+#: Seconds of silence after which a long command prints a "still working" line, and then
+#: the interval between such lines.
+HEARTBEAT_S = (5.0, 10.0)
+
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
-    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+    return argparse.RawTextHelpFormatter(prog, max_help_position=32)
 
 
 class _Parser(argparse.ArgumentParser):
     """Argument errors print one line and exit 2, like every other input error."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"error: {' '.join(message.split())} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,24 +85,30 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="run one scenario and write its figure, CSVs and provenance", formatter_class=_formatter,
         description="Run one scenario (a built-in name or a path to a TOML file) and write its "
-        "figure(s), a CSV of every plotted series and a provenance.json.",
+        "figure(s), a CSV of every plotted series and a provenance.json.\n"
+        "Everything is checked before computing starts; the files appear in --out together when "
+        "the run is complete (an error or Ctrl-C leaves none behind).",
         epilog="examples:\n  spinal-reflex-sim run routes\n"
         "  spinal-reflex-sim run my-scenario.toml --out results --format png\n"
-        "  spinal-reflex-sim run withdrawal --set settings.hours=600 --set adaptation.time_constant_h=48")
+        "  spinal-reflex-sim run withdrawal --set settings.hours=600 --set adaptation.time_constant_h=48\n"
+        "  spinal-reflex-sim run routes --set arms.oral.regimen.0.dose_mg=10")
     run.add_argument("scenario", metavar="NAME_OR_PATH", help="built-in scenario name or path to a .toml file")
     run.add_argument("--out", default="output", metavar="DIR", help="output folder (default: output)")
     run.add_argument("--format", default="png,svg,pdf", metavar="LIST",
                      help="comma-separated figure formats: png, svg, pdf (default: all three)")
-    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a value: a path in the file (settings.hours=48) or a model "
-                     "parameter (motoneuron.pic_conductance_spastic_ns=20); repeatable")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
+    run.add_argument("--force", action="store_true",
+                     help="run even above the size limits (1,000,000 time points, 2,000 reflex\n"
+                     "probes or 50 MB of CSV, estimated before the run starts)")
     run.set_defaults(handler=_cmd_run)
 
     figures = commands.add_parser(
         "figures", help="run every built-in scenario and rebuild the figure gallery",
         formatter_class=_formatter,
         description="Run every built-in scenario, then draw the reflex-arc schematic, the multiscale "
-        "figure and the animated reflex; write a gallery README in the output folder.",
+        "figure and the animated reflex; write a gallery README in the output folder.\n"
+        "The gallery is replaced only when every item is done; Ctrl-C stops all worker processes "
+        "and leaves the folder as it was.",
         epilog="example:\n  spinal-reflex-sim figures --out figures")
     figures.add_argument("--out", default="figures", metavar="DIR", help="output folder (default: figures)")
     figures.add_argument("--format", default="png,svg,pdf", metavar="LIST",
@@ -106,29 +128,53 @@ def build_parser() -> argparse.ArgumentParser:
         "model-card", help="regenerate the model card (docs/model.md) from the parameter metadata",
         formatter_class=_formatter, description="Write the model card: every parameter with symbol, "
         "value, unit, source and status, beside the hand-written sections.",
-        epilog="example:\n  spinal-reflex-sim model-card --out docs/model.md")
-    card.add_argument("--out", default="docs/model.md", metavar="PATH", help="destination (default: docs/model.md)")
+        epilog="examples:\n  spinal-reflex-sim model-card                   # inside the repository\n"
+        "  spinal-reflex-sim model-card --out card.md     # anywhere")
+    card.add_argument("--out", default=None, metavar="PATH",
+                      help="destination file (default: docs/model.md of the spinal-reflex-sim\n"
+                      "repository you are in; outside a checkout --out is required)")
     card.set_defaults(handler=_cmd_model_card)
     return parser
 
 
-def _formats(text: str) -> tuple[str, ...]:
-    from .runner import FORMATS
+@contextlib.contextmanager
+def _heartbeat(label: str) -> Iterator[Callable[[str], None]]:
+    """Yield a progress printer; while the block runs silent for long, print "still working"."""
+    last = [time.monotonic()]
+    started = last[0]
+    stop = threading.Event()
 
-    formats = tuple(part.strip().lower() for part in text.split(",") if part.strip())
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise ParameterError(f"--format = {text!r}: allowed formats are {', '.join(FORMATS)}")
-    return formats
+    def say(line: str) -> None:
+        print(line, flush=True)
+        last[0] = time.monotonic()
+
+    def beat() -> None:
+        first, every = HEARTBEAT_S
+        while not stop.wait(1.0):
+            quiet = time.monotonic() - last[0]
+            if quiet >= (first if last[0] == started else every):
+                try:
+                    say(f"  … {label} still running ({time.monotonic() - started:.0f} s)")
+                except (OSError, ValueError):  # stdout closed: say nothing more
+                    return
+
+    thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield say
+    finally:
+        stop.set()
+        thread.join(timeout=2.0)
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from .scenario import builtin_names, load
 
-    print(EDUCATIONAL_LABEL)
+    lines = [EDUCATIONAL_LABEL]
     for name in builtin_names():
         scenario = load(name)
-        print(f"  {name:<22} {scenario.objective.split('. ')[0].rstrip('.')}.")
+        lines.append(f"  {name:<22} {scenario.objective.split('. ')[0].rstrip('.')}.")
+    print("\n".join(lines))
     return 0
 
 
@@ -150,16 +196,21 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runner import run
+    from .runner import estimate, run
     from .scenario import load, parse_set_option
 
-    formats = _formats(args.format)
+    # Everything that can be checked is checked before any computing starts.
+    formats = check_formats(args.format, option="--format")
+    check_output_dir(args.out, option="--out")
     overrides = dict(parse_set_option(item) for item in args.set)
     scenario = load(args.scenario, overrides=overrides)
-    print(f"{EDUCATIONAL_LABEL}\nrunning {scenario.name}: {scenario.title}", flush=True)
+    size = estimate(scenario)
+    size.check(force=args.force)
+    print(f"{EDUCATIONAL_LABEL}\nrunning {scenario.name}: {scenario.title}\n  size: {size}", flush=True)
     started = time.perf_counter()
-    output = run(scenario, args.out, formats=formats, overrides=overrides,
-                 progress=lambda line: print(line, flush=True))
+    with _heartbeat(scenario.name) as say:
+        output = run(scenario, args.out, formats=formats, overrides=overrides, progress=say,
+                     force=args.force, out_option="--out")
     for path in output.files:
         print(f"  wrote {path}")
     print(f"done in {time.perf_counter() - started:.1f} s")
@@ -169,12 +220,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_figures(args: argparse.Namespace) -> int:
     from .gallery import build_gallery
 
-    formats = _formats(args.format)
+    formats = check_formats(args.format, option="--format")
     if args.jobs is not None and not 1 <= args.jobs <= 64:
         raise ParameterError(f"--jobs = {args.jobs} is outside the allowed range [1, 64]")
+    check_output_dir(args.out, option="--out")
     print(f"{EDUCATIONAL_LABEL}\nbuilding the figure gallery in {args.out}/", flush=True)
-    summary = build_gallery(Path(args.out), formats=formats, workers=args.jobs,
-                            progress=lambda line: print(line, flush=True))
+    with _heartbeat("the gallery") as say:
+        summary = build_gallery(Path(args.out), formats=formats, workers=args.jobs, progress=say)
     print(summary)
     return 0
 
@@ -182,29 +234,60 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 def _cmd_model_card(args: argparse.Namespace) -> int:
     from . import modelcard
 
-    path = modelcard.write(args.out)
+    target = args.out if args.out is not None else modelcard.repository_card_path()
+    if target is None:
+        raise ParameterError("model-card: not inside a spinal-reflex-sim repository, so there is no "
+                             "docs/model.md to update; give a destination with --out PATH")
+    path = modelcard.write(target, option="--out")
     print(f"{EDUCATIONAL_LABEL}\nwrote {path}")
     return 0
 
 
+def _quiet_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the exit flush raises nothing."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 2 bad input)."""
+    """Run the command line; return the exit status.
+
+    0 – done; 2 – bad input or a file that cannot be read or written (one line on stderr);
+    130 – interrupted (Ctrl-C); 141 – the reader of the output went away (``| head``), quietly.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
     try:
-        return int(args.handler(args) or 0)
+        status = int(args.handler(args) or 0)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # The reader closed the pipe (e.g. `spinal-reflex-sim list | head -2`): nothing left to say.
+        _quiet_stdout()
+        return 141
     except SimError as error:
         if args.debug:
             raise
-        message = " ".join(str(error).split())
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {_one_line(error)}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        if args.debug:
+            raise
+        where = f": {error.filename}" if getattr(error, "filename", None) else ""
+        print(f"error: {error.strerror or _one_line(error)}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted; files already written are complete (outputs are written atomically)",
-              file=sys.stderr)
+        print("interrupted; no partial results were written (a result set appears only when it is "
+              "complete)", file=sys.stderr)
         return 130
 
 

@@ -67,7 +67,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .errors import DoseWarning, ParameterError
+from .errors import DoseWarning, ParameterError, did_you_mean
 
 __all__ = [
     "FORMULATIONS",
@@ -929,14 +929,11 @@ def regimen_from_dict(data: Mapping[str, Any]) -> Regimen:
 
 
 def _block_from_dict(data: Mapping[str, Any]) -> _Block:
-    import difflib
-
     if not isinstance(data, Mapping) or "kind" not in data:
         raise ParameterError(f"regimen part {data!r} needs a 'kind' ({', '.join(_BLOCK_TYPES)})")
     kind = data["kind"]
     if kind not in _BLOCK_TYPES:
-        close = difflib.get_close_matches(str(kind), list(_BLOCK_TYPES), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(kind, _BLOCK_TYPES)
         raise ParameterError(
             f"regimen kind = {kind!r} is unknown{hint}; known: {', '.join(_BLOCK_TYPES)}")
     cls = _BLOCK_TYPES[kind]
@@ -944,8 +941,7 @@ def _block_from_dict(data: Mapping[str, Any]) -> _Block:
     kwargs = {k: v for k, v in data.items() if k != "kind"}
     for key in kwargs:
         if key not in names:
-            close = difflib.get_close_matches(key, names, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(key, names)
             raise ParameterError(
                 f"{cls.__name__} has no field {key!r}{hint}; known: {', '.join(names)}")
     first = names[0]

@@ -20,7 +20,12 @@ class                       raised when
 
 from __future__ import annotations
 
-__all__ = ["SimError", "ParameterError", "ScenarioError", "SimulationError", "DoseWarning"]
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "SimError", "ParameterError", "ScenarioError", "SimulationError", "DoseWarning", "did_you_mean",
+]
 
 
 class SimError(Exception):
@@ -41,3 +46,19 @@ class SimulationError(SimError, RuntimeError):
 
 class DoseWarning(UserWarning):
     """A dose far outside the labelled range was accepted because the caller asked for it."""
+
+
+def did_you_mean(name: object, choices: Iterable[str]) -> str:
+    """Return the " (did you mean 'x'?)" hint for a misspelt *name*, or "" if nothing is close.
+
+    The one place that spells the hint, so every error message phrases it the same way.
+
+    Examples
+    --------
+    >>> did_you_mean("recepter", ["pk", "receptor"])
+    " (did you mean 'receptor'?)"
+    >>> did_you_mean("zzz", ["pk", "receptor"])
+    ''
+    """
+    close = difflib.get_close_matches(str(name), list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

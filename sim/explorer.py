@@ -38,14 +38,13 @@ sim.errors.ParameterError: unknown explorer control 'routes' (did you mean 'rout
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import sys
 from typing import Any
 
 import numpy as np
 
-from .errors import ParameterError, SimError
+from .errors import ParameterError, SimError, did_you_mean
 from .parameters import check_choice, check_range
 
 __all__ = [
@@ -163,8 +162,7 @@ class ExplorerModel:
         """
         for name, value in changes.items():
             if name not in CONTROLS:
-                close = difflib.get_close_matches(name, list(CONTROLS), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = did_you_mean(name, CONTROLS)
                 raise ParameterError(
                     f"unknown explorer control {name!r}{hint}; controls: {', '.join(CONTROLS)}"
                 )

@@ -20,10 +20,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .fileio import EDUCATIONAL_LABEL, EDUCATIONAL_STATEMENT, atomic_write_text
+from .fileio import (
+    EDUCATIONAL_LABEL,
+    EDUCATIONAL_STATEMENT,
+    atomic_write_text,
+    check_formats,
+    staged_output,
+)
 
 __all__ = ["build_gallery", "multiscale_data", "MULTISCALE_REGIMEN_TEXT"]
 
@@ -68,16 +75,19 @@ def multiscale_data():
     return course, probes
 
 
-def _task(name: str, out: Path, formats: tuple[str, ...]) -> tuple[float, int, dict[str, str] | None]:
+def _task(name: str, out: Path, formats: tuple[str, ...],
+          shown_out: Path | None = None) -> tuple[float, int, dict[str, str] | None]:
     """Make one gallery item (a scenario name, or "schematic", "multiscale", "animation").
 
-    Returns the seconds taken, the number of files written and the README entry.
-    Top-level so that worker processes can run it.
+    Writes into *out* (the gallery's staging folder); *shown_out* is the folder named in the
+    README's commands.  Returns the seconds taken, the number of files written and the
+    README entry.  Top-level so that worker processes can run it.
     """
     from . import plotting
 
     started = time.perf_counter()
-    remake = f"spinal-reflex-sim figures --out {out}"
+    shown_out = out if shown_out is None else shown_out
+    remake = f"spinal-reflex-sim figures --out {shown_out}"
     if name == "schematic":
         with plotting.figure_style():
             ax = plotting.reflex_arc_schematic()
@@ -129,7 +139,7 @@ def _task(name: str, out: Path, formats: tuple[str, ...]) -> tuple[float, int, d
         "stem": str(scenario.figure.get("file", scenario.name)), "title": scenario.figure["title"],
         "caption": scenario.figure.get("caption", scenario.objective),
         "source": f"scenario `{name}` (`scenarios/{Path(scenario.source).name}`)",
-        "command": f"spinal-reflex-sim run {name} --out {out}",
+        "command": f"spinal-reflex-sim run {name} --out {shown_out}",
     }
     return time.perf_counter() - started, len(output.files), entry
 
@@ -159,16 +169,30 @@ def build_gallery(
     -------
     str
         A closing summary (figures written, time taken).
+
+    Notes
+    -----
+    The gallery is all or nothing: every item is written into a hidden staging folder in
+    *out* and the files are moved into *out* only after the last one (and the README) is
+    done (:func:`sim.fileio.staged_output`).  On an error or Ctrl-C the worker processes are
+    stopped at once and *out* is left as it was.
     """
     import os
 
-    from .scenario import builtin_names
+    from .scenario import builtin_names, load
 
+    formats = check_formats(formats)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or not 1 <= workers <= 64):
+        from .errors import ParameterError
+
+        raise ParameterError(f"workers = {workers!r} is outside the allowed range [1, 64]")
     say = progress or (lambda line: None)
     started = time.perf_counter()
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     names = builtin_names()
+    for name in names:  # every scenario is valid before anything starts
+        load(name)
     tasks = ["schematic", *names, "multiscale", "animation"]
     workers = workers or min(4, os.cpu_count() or 1)
     results: dict[str, tuple[float, int, dict[str, str] | None]] = {}
@@ -177,28 +201,72 @@ def build_gallery(
         seconds, count, _ = results[task]
         say(f"[{done}/{len(tasks)}] {task}: {count} file(s) in {seconds:.1f} s")
 
-    if workers <= 1:
-        for done, task in enumerate(tasks, 1):
-            results[task] = _task(task, out, formats)
-            report(task, done)
-    else:
-        import concurrent.futures
-        import multiprocessing
-
-        # "spawn" starts clean interpreters (no fork of a threaded parent); each worker keeps its
-        # own cache of reflex-probe grids, so scenarios sharing a patient reuse it.
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(_task, task, out, formats): task for task in tasks}
-            for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
-                results[futures[future]] = future.result()
-                report(futures[future], done)
-
-    entries = [results[task][2] for task in tasks if results[task][2] is not None]
-    atomic_write_text(out / "README.md", _gallery_readme(entries))
+    with staged_output(out, option="--out") as stage:
+        if workers <= 1:
+            for done, task in enumerate(tasks, 1):
+                results[task] = _task(task, stage, formats, out)
+                report(task, done)
+        else:
+            _run_in_workers(tasks, stage, formats, out, workers, results, report)
+        entries = [results[task][2] for task in tasks if results[task][2] is not None]
+        atomic_write_text(stage / "README.md", _gallery_readme(entries))
     elapsed = time.perf_counter() - started
     return (f"gallery: {len(entries)} figures in {out}/ ({elapsed:.1f} s with {workers} process"
             f"{'es' if workers > 1 else ''}). {EDUCATIONAL_LABEL}.")
+
+
+def _ignore_interrupts() -> None:
+    """Ignore Ctrl-C in a worker process (its initialiser).
+
+    Ctrl-C in a terminal reaches the whole process group; the parent alone decides (and
+    stops the workers), so workers print no tracebacks of their own.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_in_workers(tasks: list[str], stage: Path, formats: tuple[str, ...], out: Path, workers: int,
+                    results: dict, report: Callable[[str, int], None]) -> None:
+    """Run the tasks in worker processes; on any error or interrupt stop every worker first."""
+    import concurrent.futures
+    import multiprocessing
+
+    # "spawn" starts clean interpreters (no fork of a threaded parent); each worker keeps its
+    # own cache of reflex-probe grids, so scenarios sharing a patient reuse it.
+    context = multiprocessing.get_context("spawn")
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                  initializer=_ignore_interrupts)
+    try:
+        futures = {pool.submit(_task, task, stage, formats, out): task for task in tasks}
+        for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+            results[futures[future]] = future.result()
+            report(futures[future], done)
+    except BaseException:
+        # Leaving the pool's "with" would wait for the running tasks (tens of seconds) and let
+        # them go on writing; stop them instead, then wait until they are gone.
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _stop_workers(pool: Any) -> None:
+    """Cancel queued tasks and terminate the worker processes of *pool*, then reap them."""
+    # Before Python 3.14 the executor has no public way to stop a running task, so the
+    # processes are taken from it (before shutdown, which forgets them) and terminated.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    terminate = getattr(pool, "terminate_workers", None)  # Python ≥ 3.14
+    if terminate is not None:
+        terminate()
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
 
 
 def _gallery_readme(entries: list[dict[str, str]]) -> str:

@@ -19,16 +19,18 @@ sim.errors.ParameterError: unknown model stage 'recepter' in 'recepter.hill_coef
 from __future__ import annotations
 
 import dataclasses
-import difflib
+import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from .adaptation import AdaptationParameters
-from .errors import ParameterError
+from .errors import ParameterError, did_you_mean
 from .motoneuron import MotoneuronParameters
 from .muscle import SOLEUS, MuscleParameters
 from .outcomes import ComfortParameters, SedationParameters
-from .parameters import Parameters, parameter_table
+from .parameters import Parameters, check_range, parameter_table
 from .pk import PKParameters
 from .receptor import ReceptorParameters
 from .spindle import SpindleParameters
@@ -74,18 +76,17 @@ class ModelParameters:
         """
         changes: dict[str, dict[str, Any]] = {}
         for key, value in overrides.items():
+            if not isinstance(key, str):
+                raise ParameterError(f"parameter name {key!r} must be a string 'stage.parameter'")
             stage, _, field = key.partition(".")
             if stage not in STAGES:
-                close = difflib.get_close_matches(stage, list(STAGES), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = did_you_mean(stage, STAGES)
                 raise ParameterError(
                     f"unknown model stage {stage!r} in {key!r}{hint}; stages: {', '.join(STAGES)}"
                 )
             if not field:
                 raise ParameterError(f"{key!r} names a stage, not a parameter; use 'stage.parameter'")
-            if isinstance(value, bool) or not isinstance(value, (int, float, str, list, tuple)):
-                raise ParameterError(f"{key} = {value!r} must be a number")
-            changes.setdefault(stage, {})[field] = float(value) if isinstance(value, int) else value
+            changes.setdefault(stage, {})[field] = _checked_value(key, STAGES[stage], field, value)
         updated = self
         for stage, fields in changes.items():
             updated = dataclasses.replace(updated, **{stage: getattr(updated, stage).replace(**fields)})
@@ -97,3 +98,40 @@ class ModelParameters:
         for stage in STAGES:
             rows.extend(parameter_table(getattr(self, stage), prefix=f"{stage}."))
         return rows
+
+
+def _checked_value(key: str, cls: type[Parameters], field: str, value: Any) -> Any:
+    """Check an override value against the field's kind and range, quoting the user's key.
+
+    A dotted override changes one value of one parameter set, so it takes a real number
+    (or, for a sequence-valued field such as ``sedation.band_edges``, a list of numbers of
+    the same length); strings, booleans and arrays for scalar fields are refused here, with
+    the key and value as the user wrote them.  Batches of parameter sets go through
+    :meth:`~sim.parameters.Parameters.replace` instead.
+    """
+    names = [f.name for f in dataclasses.fields(cls)]
+    if field not in names:
+        raise ParameterError(f"{key}: {cls.__name__} has no parameter {field!r}"
+                             f"{did_you_mean(field, names)}; known: {', '.join(sorted(names))}")
+    spec = next(f for f in dataclasses.fields(cls) if f.name == field)
+    unit = spec.metadata.get("unit", "")
+    unit_text = f" ({unit})" if unit and unit != "1" else ""
+    default = spec.default
+
+    def is_number(item: Any) -> bool:
+        return not isinstance(item, (bool, np.bool_)) and isinstance(item, (int, float, np.integer, np.floating))
+
+    if isinstance(default, tuple):
+        if not (isinstance(value, (list, tuple)) and len(value) == len(default)
+                and all(is_number(v) and math.isfinite(v) for v in value)):
+            raise ParameterError(f"{key} = {value!r}: expected a list of {len(default)} numbers, "
+                                 f"e.g. {list(default)}")
+        return tuple(float(v) for v in value)
+    if not is_number(value):
+        raise ParameterError(f"{key} = {value!r}: expected a number{unit_text}, e.g. {default!r}")
+    bounds = spec.metadata.get("bounds")
+    if bounds is not None:
+        check_range(key, value, bounds[0], bounds[1], unit)
+    elif not math.isfinite(float(value)):
+        raise ParameterError(f"{key} = {value!r} is not finite")
+    return float(value)

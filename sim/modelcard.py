@@ -33,7 +33,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SECTIONS", "STAGE_MODULES", "render", "write", "is_up_to_date", "stage_equations"]
+__all__ = ["SECTIONS", "STAGE_MODULES", "render", "write", "is_up_to_date", "stage_equations",
+           "repository_card_path"]
 
 #: Parameter stage → module whose docstring opens with that stage's equations.
 STAGE_MODULES = {
@@ -251,11 +252,39 @@ def render(params: Any = None) -> str:
     return "\n".join(s.rstrip("\n") + "\n" for s in sections)
 
 
-def write(path: str | os.PathLike[str] = "docs/model.md") -> Path:
-    """Render the card and write it atomically to *path*; return the path."""
-    from .fileio import atomic_write_text
+def write(path: str | os.PathLike[str] = "docs/model.md", *, option: str = "path") -> Path:
+    """Render the card and write it atomically to *path*; return the path.
 
-    return atomic_write_text(path, render())
+    Raises
+    ------
+    ParameterError
+        If *path* is a folder, or its folder cannot be written (checked before rendering);
+        *option* is the name quoted in the message (``"--out"`` on the command line).
+    """
+    from .fileio import atomic_write_text, check_output_file
+
+    target = check_output_file(path, option=option)
+    return atomic_write_text(target, render())
+
+
+def repository_card_path(start: str | os.PathLike[str] | None = None) -> Path | None:
+    """Find ``docs/model.md`` of the spinal-reflex-sim checkout containing *start*.
+
+    *start* defaults to the current folder; outside a checkout the answer is None, so that
+    ``model-card`` never creates a ``docs/`` folder in some unrelated place.
+    """
+    import tomllib
+
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        project = folder / "pyproject.toml"
+        if project.is_file():
+            try:
+                name = tomllib.loads(project.read_text(encoding="utf-8")).get("project", {}).get("name")
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                name = None
+            return folder / "docs" / "model.md" if name == "spinal-reflex-sim" else None
+    return None
 
 
 def is_up_to_date(path: str | os.PathLike[str] = "docs/model.md") -> bool:

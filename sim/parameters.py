@@ -44,9 +44,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ParameterError
+from .errors import ParameterError, did_you_mean
 
-__all__ = ["STATUSES", "Parameters", "param", "check_range", "check_choice", "parameter_table"]
+__all__ = ["STATUSES", "LIMITS", "Limit", "Parameters", "param", "check_range", "check_choice",
+           "check_limit", "parameter_table"]
 
 #: Allowed values of a parameter's ``status`` metadata.
 STATUSES = ("literature", "derived", "calibrated", "illustrative")
@@ -180,6 +181,59 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
     return value
 
 
+def _number_array(label: str, value: Any) -> np.ndarray:
+    """*value* (list, tuple or array of real numbers) as a float array, else ParameterError."""
+    items = np.asarray(value, dtype=object).ravel()
+    if items.size == 0 or any(isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number))
+                              for v in items):
+        raise ParameterError(f"{label} = {value!r} is not a number or an array of numbers")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{label} = {value!r} is not a number or an array of numbers") from None
+
+
+@dataclasses.dataclass(frozen=True)
+class Limit:
+    """Allowed range of an argument of the public API (inclusive; ``math.inf`` for an open end)."""
+
+    low: float
+    high: float
+    unit: str = ""
+
+
+#: Allowed ranges of the model's *arguments* (not its parameters, whose bounds live in their
+#: field metadata), shared by the API and the scenario schema so that both accept the same
+#: values.  ``tests/test_robustness.py`` checks that the API functions enforce exactly these.
+LIMITS: dict[str, Limit] = {
+    # sim.stretch_reflex / sim.h_reflex (sim.reflex)
+    "csf_ng_ml": Limit(0.0, 1.0e6, "ng/mL"),
+    "velocity_deg_s": Limit(0.0, 1000.0, "deg/s"),
+    "amplitude_deg": Limit(0.0, 60.0, "deg"),
+    # sim.simulate (sim.course)
+    "hours": Limit(1e-3, 24.0 * 366, "h"),
+    "probe_every_h": Limit(1e-3, 24.0 * 366, "h"),
+    # sim.receptor.activation, sim.synapse.slice_epsc
+    "concentration_um": Limit(0.0, math.inf, "µM"),
+    # sim.synapse.release_fraction
+    "ca_influx_fraction": Limit(0.0, 2.0, "1"),
+}
+
+
+def check_limit(name: str, value: Any, limit: str | None = None) -> np.ndarray:
+    """:func:`check_range` with the range of :data:`LIMITS` (``limit`` defaults to *name*).
+
+    Examples
+    --------
+    >>> check_limit("settings.csf_ng_ml", [0.0, 1e12], "csf_ng_ml")
+    Traceback (most recent call last):
+    ...
+    sim.errors.ParameterError: settings.csf_ng_ml = 1000000000000.0 is outside the allowed range [0.0, 1000000.0] ng/mL
+    """
+    spec = LIMITS[limit or name]
+    return check_range(name, value, spec.low, spec.high, spec.unit)
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Parameters:
     """Base class of every stage's parameter dataclass.
@@ -198,11 +252,9 @@ class Parameters:
             if meta.get("choices"):
                 check_choice(label, value, meta["choices"])
                 continue
-            if isinstance(value, bool) or value is None:
-                continue
             bounds = meta.get("bounds")
             if isinstance(value, (list, tuple, np.ndarray)):
-                array = np.asarray(value, dtype=float)
+                array = _number_array(label, value)
                 if bounds is not None:
                     check_range(label, array, bounds[0], bounds[1], meta.get("unit", ""))
                 object.__setattr__(self, spec.name, array)
@@ -211,6 +263,9 @@ class Parameters:
                     check_range(label, value, bounds[0], bounds[1], meta.get("unit", ""))  # raises
                 elif not math.isfinite(float(value)):
                     raise ParameterError(f"{label} = {value!r} is not finite")
+            else:
+                # A string, None or a bool is never a number here (a bool would be 0 or 1).
+                raise ParameterError(f"{label} = {value!r} is not a number")
 
     def replace(self, **changes: Any) -> Parameters:
         """Return a copy with some fields changed (validated; unknown names raise).
@@ -224,12 +279,7 @@ class Parameters:
         names = {f.name for f in dataclasses.fields(self)}
         unknown = sorted(set(changes) - names)
         if unknown:
-            import difflib
-
-            hints = []
-            for name in unknown:
-                close = difflib.get_close_matches(name, names, n=1)
-                hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            hints = [f"{name!r}{did_you_mean(name, sorted(names))}" for name in unknown]
             raise ParameterError(
                 f"{type(self).__name__} has no parameter {', '.join(hints)}; "
                 f"known: {', '.join(sorted(names))}"

@@ -173,11 +173,10 @@ class Result:
         column = self._column(name)
         if column is not None:
             return column
-        import difflib
+        from .errors import did_you_mean
 
         known = [self.axis_name, *self._series, *self._summaries]
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(name, known)
         raise KeyError(f"no series {name!r} in this result{hint}; available: {', '.join(known)}")
 
     def __getattr__(self, name: str) -> np.ndarray:

@@ -14,6 +14,13 @@ to CSV as columns ``series[arm]`` with the registry's units.  :func:`run` also w
 
 The model is deterministic: the same scenario gives identical CSVs.
 
+Before computing, :func:`run` checks the formats, the output folder and the file stem, and
+:func:`estimate` sizes the run: above :data:`MAX_POINTS` computed points, :data:`MAX_PROBES`
+reflex probes or :data:`MAX_CSV_BYTES` of CSV it refuses unless ``force=True``
+(``--force``).  The whole result set is written into a hidden folder inside the output
+folder and moved into place only when complete (:func:`sim.fileio.staged_output`), so a
+failed or interrupted run leaves no partial set.
+
 Examples
 --------
 >>> from sim.scenario import load
@@ -35,7 +42,16 @@ import numpy as np
 from . import __version__, course, readouts, receptor, synapse
 from .dosing import Oral, Regimen
 from .errors import ParameterError
-from .fileio import EDUCATIONAL_STATEMENT, atomic_write_text, build_date, plain
+from .fileio import (
+    EDUCATIONAL_STATEMENT,
+    FORMATS,
+    atomic_write_text,
+    build_date,
+    check_file_stem,
+    check_formats,
+    plain,
+    staged_output,
+)
 from .model import ModelParameters
 from .motoneuron import girk_conductance_ns
 from .reflex import stretch_reflex
@@ -43,10 +59,18 @@ from .result import Result
 from .scenario import Arm, Scenario
 from .units import ng_ml_to_um
 
-__all__ = ["run_tables", "run", "RunOutput", "FORMATS"]
+__all__ = ["run_tables", "run", "RunOutput", "FORMATS", "PANELS", "Estimate", "estimate",
+           "MAX_POINTS", "MAX_PROBES", "MAX_CSV_BYTES"]
 
-#: Figure formats the command line accepts.
-FORMATS = ("png", "svg", "pdf")
+#: Refusal limits of :func:`run` (``force=True`` / ``--force`` lifts them): time points computed
+#: over all arms (course and dose-response kinds) …
+MAX_POINTS = 1_000_000
+#: … millisecond reflex probes simulated (reflex and mechanisms kinds) …
+MAX_PROBES = 2_000
+#: … and CSV written, bytes (estimated).
+MAX_CSV_BYTES = 50_000_000
+# Bytes of one CSV cell: 10 significant digits, sign, point, exponent or separator.
+_CELL_BYTES = 14
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,6 +129,10 @@ def _mechanism(scenario: Scenario) -> dict[str, Result]:
     }
 
 
+REFLEX_SUMMARIES = ("emg_peak", "threshold_angle_deg", "trigger_angle_deg", "torque_peak_nm")
+REFLEX_TRACES = ("emg", "torque_nm", "angle_deg", "mn_rate_hz")
+
+
 def _reflex(scenario: Scenario) -> dict[str, Result]:
     from .patient import Patient
 
@@ -116,8 +144,7 @@ def _reflex(scenario: Scenario) -> dict[str, Result]:
     groups: dict[tuple[ModelParameters, str, str], list[Arm]] = {}
     for arm in scenario.arms:
         groups.setdefault((_arm_params(arm), arm.mechanism, arm.enantiomer), []).append(arm)
-    summaries = ("emg_peak", "threshold_angle_deg", "trigger_angle_deg", "torque_peak_nm")
-    trace_names = ("emg", "torque_nm", "angle_deg", "mn_rate_hz")
+    summaries, trace_names = REFLEX_SUMMARIES, REFLEX_TRACES
     per_arm, traces, t_ms = {}, {}, None
     for (_, mechanism, enantiomer), arms in groups.items():
         params = _arm_params(arms[0])
@@ -195,6 +222,105 @@ def _course(scenario: Scenario, progress: Callable[[str], None] | None) -> dict[
             progress(f"  {arm.name}: {t_h.size} time points")
     regimens = {arm.name: arm.regimen.to_dict() for arm in scenario.arms}
     return {"course": _table("t_h", t_h, per_arm, meta={"regimens": regimens})}
+
+
+MECHANISMS_SERIES = ("h_reflex_ratio", "release_rel", "girk_conductance_ns", "reflex_gain_rel")
+# Every course output except the absolute voluntary force, which the course turns into
+# voluntary_force_rel (tests/test_robustness.py checks this against a computed course).
+COURSE_SERIES = tuple(name for name in course.UNITS if name != "voluntary_force_n")
+
+#: What ``[figure] panels`` may name, by scenario kind: the series the kind computes (the
+#: mechanism figure also knows its panels by table name).  Checked when a scenario is loaded.
+PANELS: dict[str, tuple[str, ...]] = {
+    "mechanism": ("epsc_rel", "activation_pre", "release_rel", "fourth_power", "calcium_law",
+                  "gabab_conductance", "gabab_cascade", "single_pulse", "burst"),
+    "reflex": REFLEX_TRACES + REFLEX_SUMMARIES,
+    "dose-response": DOSE_SERIES + ("sedation_band",),
+    "course": COURSE_SERIES,
+    "mechanisms": MECHANISMS_SERIES,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Estimate:
+    """The size of a run, known before it starts (see :func:`estimate`)."""
+
+    points: int
+    probes: int
+    csv_bytes: int
+    what: str
+    change: str
+
+    def __str__(self) -> str:
+        parts = [self.what]
+        if self.probes:
+            parts.append(f"{self.probes:,} reflex probes")
+        parts.append(f"CSV ≈ {_size(self.csv_bytes)}")
+        return ", ".join(parts)
+
+    def check(self, *, force: bool = False) -> None:
+        """Raise ParameterError if the run is above a limit and *force* is not set."""
+        over = []
+        if self.points > MAX_POINTS:
+            over.append(f"{self.points:,} time points (limit {MAX_POINTS:,})")
+        if self.probes > MAX_PROBES:
+            over.append(f"{self.probes:,} reflex probes (limit {MAX_PROBES:,})")
+        if self.csv_bytes > MAX_CSV_BYTES:
+            over.append(f"about {_size(self.csv_bytes)} of CSV (limit {_size(MAX_CSV_BYTES)})")
+        if over and not force:
+            raise ParameterError(f"this run is too large: {self.what} means {' and '.join(over)}; "
+                                 f"{self.change}, or pass --force (force=True) to run it anyway")
+
+
+def _size(n_bytes: float) -> str:
+    if n_bytes < 1e3:
+        return f"{n_bytes:.0f} bytes"
+    return f"{n_bytes / 1e6:,.1f} MB" if n_bytes >= 1e5 else f"{n_bytes / 1e3:,.0f} kB"
+
+
+def estimate(scenario: Scenario) -> Estimate:
+    """Size a run from its settings alone: points computed, reflex probes, CSV bytes.
+
+    Examples
+    --------
+    >>> from sim.scenario import load
+    >>> str(estimate(load("routes")))
+    'settings.hours = 72 at settings.probe_every_h = 0.25: 289 time points × 2 arms, CSV ≈ 0.2 MB'
+    """
+    settings, arms = scenario.settings, len(scenario.arms)
+    kind = scenario.kind
+    if kind == "course":
+        hours, step = float(settings["hours"]), float(settings.get("probe_every_h", 0.25))
+        rows = int(hours / step * (1 + 1e-12)) + 1
+        columns = 1 + len(COURSE_SERIES) * arms
+        return Estimate(rows * arms, 0, rows * columns * _CELL_BYTES,
+                        f"settings.hours = {hours:g} at settings.probe_every_h = {step:g}: "
+                        f"{rows:,} time points × {arms} arm{'s' if arms > 1 else ''}",
+                        "use a larger settings.probe_every_h or a smaller settings.hours")
+    if kind == "dose-response":
+        doses = len(settings["daily_doses_mg"])
+        days = float(settings.get("days", 5))
+        points = doses * arms * (int(days * 24.0 / 0.5) + 1)
+        columns = 1 + (len(DOSE_SERIES) + 1) * arms
+        return Estimate(points, 0, doses * columns * _CELL_BYTES,
+                        f"{doses} doses × {arms} arm{'s' if arms > 1 else ''} over {days:g} days",
+                        "give fewer settings.daily_doses_mg or fewer settings.days")
+    if kind == "reflex":
+        velocities = len(settings["velocities_deg_s"])
+        rows = velocities + 2_000  # the example traces: about 2,000 samples
+        columns = 1 + (len(REFLEX_SUMMARIES) + len(REFLEX_TRACES)) * arms
+        return Estimate(0, (velocities + 1) * arms, rows * columns * _CELL_BYTES,
+                        f"{velocities} velocities × {arms} arm{'s' if arms > 1 else ''}",
+                        "give fewer settings.velocities_deg_s")
+    if kind == "mechanisms":
+        levels = len(settings["csf_ng_ml"])
+        columns = 1 + len(MECHANISMS_SERIES) * arms
+        return Estimate(0, (levels + 1) * arms, levels * columns * _CELL_BYTES,
+                        f"{levels} concentrations × {arms} arm{'s' if arms > 1 else ''}",
+                        "give fewer settings.csf_ng_ml")
+    rows = len(settings.get("bath_um", ())) + len(settings.get("ca_influx", ())) + 750
+    return Estimate(rows, 0, rows * (1 + 2 * arms) * _CELL_BYTES, f"{rows:,} table rows",
+                    "give fewer settings.bath_um")
 
 
 def _mechanisms(scenario: Scenario) -> dict[str, Result]:
@@ -298,12 +424,21 @@ def run(
     overrides: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
     record_date: bool = True,
+    force: bool = False,
+    out_option: str = "out_dir",
 ) -> RunOutput:
     """Run *scenario* and write its figure, CSVs and provenance into *out_dir*.
 
     The tables are rounded to the precision of the CSV files (:meth:`Result.rounded`) before
     they are written and drawn, so figure and CSV agree to the digit.  ``record_date=False``
     leaves the run date out of the provenance file (the gallery's choice).
+
+    Everything that can be checked is checked before computing starts: the formats, the
+    file stem (``[figure] file`` or the name, :func:`sim.fileio.check_file_stem`), the size
+    (:func:`estimate`; ``force=True`` runs a run above the limits) and the output folder.
+    The files appear in *out_dir* together, once all of them are written; on an error or an
+    interrupt none do.  *out_option* is the name quoted in messages about the folder
+    (``"--out"`` on the command line).
 
     Returns
     -------
@@ -312,20 +447,21 @@ def run(
     """
     from . import plotting
 
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise ParameterError(f"--format = {','.join(formats)!r}: allowed formats are {', '.join(FORMATS)}")
+    formats = check_formats(formats)
+    stem = check_file_stem(scenario.figure.get("file", scenario.name),
+                           what="figure.file" if "file" in scenario.figure else "name")
+    estimate(scenario).check(force=force)
     out = Path(out_dir)
-    stem = str(scenario.figure.get("file", scenario.name))
-    tables = {name: table.rounded() for name, table in run_tables(scenario, progress=progress).items()}
-    files: list[Path] = []
-    header = {"scenario": scenario.name, "scenario_sha256": scenario.sha256}
-    for name, table in tables.items():
-        files.append(table.to_csv(out / f"{stem}-{name}.csv", extra_header=header))
-    figure = plotting.scenario_figure(scenario, tables)
-    files.extend(plotting.save_figure(figure, out / stem, formats=tuple(formats)))
-    record = provenance(scenario, overrides, record_date=record_date)
-    record["files"] = [path.name for path in files]
-    files.append(atomic_write_text(out / f"{stem}-provenance.json",
-                                   json.dumps(record, indent=2, ensure_ascii=False) + "\n"))
-    return RunOutput(scenario=scenario, tables=tables, files=tuple(files))
+    names: list[str] = []
+    with staged_output(out, option=out_option) as stage:
+        tables = {name: table.rounded() for name, table in run_tables(scenario, progress=progress).items()}
+        header = {"scenario": scenario.name, "scenario_sha256": scenario.sha256}
+        for name, table in tables.items():
+            names.append(table.to_csv(stage / f"{stem}-{name}.csv", extra_header=header).name)
+        figure = plotting.scenario_figure(scenario, tables)
+        names.extend(path.name for path in plotting.save_figure(figure, stage / stem, formats=formats))
+        record = provenance(scenario, overrides, record_date=record_date)
+        record["files"] = list(names)
+        names.append(atomic_write_text(stage / f"{stem}-provenance.json",
+                                       json.dumps(record, indent=2, ensure_ascii=False) + "\n").name)
+    return RunOutput(scenario=scenario, tables=tables, files=tuple(out / name for name in names))

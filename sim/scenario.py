@@ -20,19 +20,24 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import inspect
+import json
+import math
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import ScenarioError, SimError
+from .errors import ScenarioError, SimError, did_you_mean
+from .fileio import FILE_STEM_PATTERN
+from .parameters import LIMITS
 
 __all__ = [
     "SCHEMA_VERSION",
     "KINDS",
+    "MAX_FILE_BYTES",
     "Arm",
     "Scenario",
     "builtin_names",
@@ -54,7 +59,20 @@ KINDS = {
     "mechanisms": "presynaptic vs postsynaptic vs both, over spinal concentrations",
 }
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+#: A scenario file is a few kilobytes; anything above this is not one (and is not read whole).
+MAX_FILE_BYTES = 1_000_000
+
+
+def _scenario_dir() -> Path:
+    # An installed wheel ships the built-in scenarios inside the package (sim/scenarios/, see
+    # pyproject.toml); a source checkout, editable install included, keeps them in the
+    # top-level scenarios/ folder.
+    package = Path(__file__).resolve().parent
+    shipped = package / "scenarios"
+    return shipped if shipped.is_dir() else package.parent / "scenarios"
+
+
+SCENARIO_DIR = _scenario_dir()
 
 
 # --------------------------------------------------------------------------
@@ -76,16 +94,46 @@ def _non_negative(value: Any) -> str | None:
     return None if value >= 0 else "expected a number ≥ 0"
 
 
+def _limit(name: str, *, positive: bool = False) -> Callable[[Any], str | None]:
+    """Check against the API's own range (:data:`sim.parameters.LIMITS`), so both agree."""
+    spec = LIMITS[name]
+    unit = f" {spec.unit}" if spec.unit and spec.unit != "1" else ""
+
+    def check(value: Any) -> str | None:
+        if not math.isfinite(value):
+            return "expected a finite number"
+        if positive and value <= 0:
+            return "expected a number > 0"
+        if not spec.low <= value <= spec.high:
+            return f"outside the allowed range [{spec.low:g}, {spec.high:g}]{unit}"
+        return None
+
+    return check
+
+
+def _range(low: float, high: float, unit: str = "") -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if not (math.isfinite(value) and low <= value <= high):
+            return f"outside the allowed range [{low:g}, {high:g}]{f' {unit}' if unit else ''}"
+        return None
+
+    return check
+
+
 def _list_of(kind: type | tuple[type, ...], what: str, *, minimum: int = 1, maximum: int = 10_000,
-             item_check: Callable[[Any], str | None] | None = None) -> Callable[[Any], str | None]:
+             item_check: Callable[[Any], str | None] | None = None,
+             distinct: bool = False) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         if not minimum <= len(value) <= maximum:
             return f"expected {minimum}–{maximum} {what}, got {len(value)}"
         for item in value:
             if not isinstance(item, kind) or isinstance(item, bool):
-                return f"expected a list of {what}, found {item!r}"
+                return f"expected a list of {what}, found {_show(item)}"
             if item_check and (problem := item_check(item)):
-                return problem
+                return f"{_show(item)}: {problem}"
+        if distinct and len(set(value)) != len(value):
+            # An axis with repeated values draws nothing sensible (and matplotlib warns).
+            return f"expected {what} that all differ"
         return None
 
     return check
@@ -98,12 +146,29 @@ def _choice(*choices: str) -> Callable[[Any], str | None]:
     return check
 
 
+def _file_stem(value: str) -> str | None:
+    if FILE_STEM_PATTERN.fullmatch(value):
+        return None
+    return ("cannot be used in a file name: use 1–64 lower-case letters, digits, '-' or '_', "
+            "starting with a letter or digit")
+
+
+#: Arm names label CSV columns (``series[arm]``) and are addressed by ``--set arms.NAME.…``.
+ARM_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _+-]{0,39}")
+
+
+def _arm_name(value: str) -> str | None:
+    if ARM_NAME_PATTERN.fullmatch(value):
+        return None
+    return "expected 1–40 letters, digits, spaces, '-', '_' or '+', starting with a letter or digit"
+
+
 NUMBER = (int, float)
-TEXTS = _list_of(str, "strings")
+TEXTS = _list_of(str, "strings", maximum=50)
 
 TOP_LEVEL = {
     "schema_version": _Key(int, True, lambda v: None if v == SCHEMA_VERSION else f"expected {SCHEMA_VERSION}"),
-    "name": _Key(str, True),
+    "name": _Key(str, True, _file_stem),
     "title": _Key(str, True),
     "objective": _Key(str, True),
     "notice": _Key(list, True, TEXTS),
@@ -117,38 +182,54 @@ TOP_LEVEL = {
     "outputs": _Key(list, False, TEXTS),
 }
 
+#: Most arms a figure can tell apart.
+MAX_ARMS = 8
+
 ARM_KEYS = {
-    "name": _Key(str, True),
+    "name": _Key(str, True, _arm_name),
     "label": _Key(str, False),
     "patient": _Key(dict, False),
-    "regimen": _Key(list, False),
+    "regimen": _Key(list, False, lambda v: None if len(v) <= 100 else "expected at most 100 dose blocks"),
     "mechanism": _Key(str, False, _choice("presynaptic", "postsynaptic", "both")),
     "enantiomer": _Key(str, False, _choice("racemic", "R", "S")),
-    "csf_ng_ml": _Key(NUMBER, False, _non_negative),
+    "csf_ng_ml": _Key(NUMBER, False, _limit("csf_ng_ml")),
     "overrides": _Key(dict, False),
 }
 
+
+def _dose_limit() -> float:
+    from .dosing import ORAL_LABEL_MAX_MG_PER_DAY, OVERDOSE_FACTOR
+
+    return OVERDOSE_FACTOR * ORAL_LABEL_MAX_MG_PER_DAY
+
+
 SETTINGS = {
     "mechanism": {
-        "bath_um": _Key(list, True, _list_of(NUMBER, "concentrations (µM)", minimum=2, item_check=_non_negative)),
-        "ca_influx": _Key(list, False, _list_of(NUMBER, "Ca²⁺ influx fractions", minimum=2, item_check=_positive)),
+        "bath_um": _Key(list, True, _list_of(NUMBER, "concentrations (µM)", minimum=2, distinct=True,
+                                             item_check=_limit("concentration_um"))),
+        "ca_influx": _Key(list, False, _list_of(NUMBER, "Ca²⁺ influx fractions", minimum=2, distinct=True,
+                                                item_check=_limit("ca_influx_fraction", positive=True))),
     },
     "reflex": {
-        "velocities_deg_s": _Key(list, True, _list_of(NUMBER, "velocities (deg/s)", item_check=_positive)),
-        "amplitude_deg": _Key(NUMBER, False, _positive),
-        "trace_velocity_deg_s": _Key(NUMBER, False, _positive),
+        "velocities_deg_s": _Key(list, True, _list_of(NUMBER, "velocities (deg/s)", distinct=True,
+                                                      item_check=_limit("velocity_deg_s", positive=True))),
+        "amplitude_deg": _Key(NUMBER, False, _limit("amplitude_deg", positive=True)),
+        "trace_velocity_deg_s": _Key(NUMBER, False, _limit("velocity_deg_s", positive=True)),
     },
     "dose-response": {
-        "daily_doses_mg": _Key(list, True, _list_of(NUMBER, "daily doses (mg)", minimum=2, item_check=_non_negative)),
-        "doses_per_day": _Key(int, False, _positive),
-        "days": _Key(NUMBER, False, _positive),
+        "daily_doses_mg": _Key(list, True, _list_of(
+            NUMBER, "daily doses (mg)", minimum=2, distinct=True,
+            item_check=lambda v: _range(0.0, _dose_limit(), "mg/day")(v))),
+        "doses_per_day": _Key(int, False, _range(1, 24, "doses a day")),
+        "days": _Key(NUMBER, False, _range(1.0, LIMITS["hours"].high / 24.0, "days")),
     },
     "course": {
-        "hours": _Key(NUMBER, True, _positive),
-        "probe_every_h": _Key(NUMBER, False, _positive),
+        "hours": _Key(NUMBER, True, _limit("hours")),
+        "probe_every_h": _Key(NUMBER, False, _limit("probe_every_h")),
     },
     "mechanisms": {
-        "csf_ng_ml": _Key(list, True, _list_of(NUMBER, "concentrations (ng/mL)", minimum=2, item_check=_non_negative)),
+        "csf_ng_ml": _Key(list, True, _list_of(NUMBER, "concentrations (ng/mL)", minimum=2, distinct=True,
+                                               item_check=_limit("csf_ng_ml"))),
     },
 }
 
@@ -156,7 +237,7 @@ FIGURE_KEYS = {
     "title": _Key(str, True),
     "panels": _Key(list, True, _list_of(str, "panel names", maximum=6)),
     "caption": _Key(str, False),
-    "file": _Key(str, False),
+    "file": _Key(str, False, _file_stem),
 }
 
 REGIMEN_TYPES = {
@@ -167,6 +248,12 @@ REGIMEN_TYPES = {
     "intrathecal-infusion": ("IntrathecalInfusion", None),
     "haemodialysis": ("Haemodialysis", None),
 }
+
+
+def _show(value: Any, width: int = 80) -> str:
+    """Quote *value* in a message: its repr, on one line, cut to *width* characters."""
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,19 +292,34 @@ class Scenario:
 
 
 class _Problems:
-    """Collects every problem found while validating one file."""
+    """Collects every problem found while validating one file.
+
+    ``notes`` remembers which values came from ``--set`` (by table and key), so a problem
+    in such a value quotes the option exactly as the user gave it.
+    """
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.items: list[str] = []
+        self.notes: dict[tuple[int, str], str] = {}
 
-    def add(self, path: str, message: str) -> None:
+    def add(self, path: str, message: str, *, table: Any = None, key: str | None = None) -> None:
+        note = self.note_for(table, key)
         if not path:
-            self.items.append(message)
+            text = message
         elif message.startswith("= "):  # "key = value: problem"
-            self.items.append(f"{path} {message}")
+            text = f"{path} {message}"
         else:
-            self.items.append(f"{path}: {message}")
+            text = f"{path}: {message}"
+        self.items.append(text + note)
+
+    def note_for(self, table: Any, key: str | None) -> str:
+        """`` (from --set KEY=VALUE)`` if that value (or, key None: any value of table) was set."""
+        if table is None:
+            return ""
+        found = [text for (owner, name), text in self.notes.items()
+                 if owner == id(table) and (key is None or name == key)]
+        return f" (from {', '.join(found)})" if found else ""
 
     def raise_if_any(self) -> None:
         if self.items:
@@ -233,23 +335,26 @@ def _type_name(kind: type | tuple[type, ...]) -> str:
     return names.get(kind, kind.__name__)
 
 
+def _unknown_key(key: str, allowed: list[str]) -> str:
+    hint = did_you_mean(key, allowed)
+    return f"unknown key{hint}" if hint else f"unknown key; allowed: {', '.join(allowed)}"
+
+
 def _check_table(data: Mapping[str, Any], schema: Mapping[str, _Key], path: str, problems: _Problems) -> dict[str, Any]:
     """Check one table against *schema*; return the keys whose values passed."""
     valid: dict[str, Any] = {}
     for key, value in data.items():
         where = f"{path}.{key}" if path else key
         if key not in schema:
-            close = difflib.get_close_matches(key, list(schema), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(schema)}"
-            problems.add(where, f"unknown key{hint}")
+            problems.add(where, _unknown_key(key, list(schema)), table=data, key=key)
             continue
         spec = schema[key]
         kinds = spec.kind if isinstance(spec.kind, tuple) else (spec.kind,)
         if isinstance(value, bool) or not isinstance(value, kinds):
-            problems.add(where, f"= {value!r}: expected {_type_name(spec.kind)}")
+            problems.add(where, f"= {_show(value)}: expected {_type_name(spec.kind)}", table=data, key=key)
             continue
         if spec.check and (problem := spec.check(value)):
-            problems.add(where, f"= {value!r}: {problem}")
+            problems.add(where, f"= {_show(value)}: {problem}", table=data, key=key)
             continue
         valid[key] = value
     for key, spec in schema.items():
@@ -258,16 +363,16 @@ def _check_table(data: Mapping[str, Any], schema: Mapping[str, _Key], path: str,
     return valid
 
 
-def _call(factory: Callable[..., Any], kwargs: Mapping[str, Any], path: str, problems: _Problems) -> Any:
+def _call(factory: Callable[..., Any], kwargs: Mapping[str, Any], path: str, problems: _Problems,
+          table: Any = None) -> Any:
     """Call a constructor with keyword arguments from TOML, turning errors into problems."""
+    table = kwargs if table is None else table
     signature = inspect.signature(factory)
     params = signature.parameters
     accepts = {n for n, p in params.items() if p.kind is not inspect.Parameter.VAR_KEYWORD and n != "_"}
     unknown = [k for k in kwargs if k not in accepts]
     for key in unknown:
-        close = difflib.get_close_matches(key, sorted(accepts), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(sorted(accepts))}"
-        problems.add(f"{path}.{key}", f"unknown key{hint}")
+        problems.add(f"{path}.{key}", _unknown_key(key, sorted(accepts)), table=table, key=key)
     if unknown:
         return None
     positional = [n for n, p in params.items() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -280,9 +385,11 @@ def _call(factory: Callable[..., Any], kwargs: Mapping[str, Any], path: str, pro
     try:
         return factory(**kwargs)
     except SimError as error:
-        problems.add(path, str(error))
-    except TypeError as error:
-        problems.add(path, f"invalid value: {error}")
+        problems.add(path, str(error), table=table)
+    except (TypeError, ValueError, OverflowError) as error:
+        # A value of the wrong kind that the constructor did not anticipate (e.g. a table
+        # where a number belongs): still the file's fault, so still one line.
+        problems.add(path, f"invalid value: {error}", table=table)
     return None
 
 
@@ -293,20 +400,20 @@ def _build_regimen(entries: list[Any], path: str, problems: _Problems) -> Any:
     for index, entry in enumerate(entries):
         where = f"{path}[{index}]"
         if not isinstance(entry, dict):
-            problems.add(where, f"= {entry!r}: expected a table")
+            problems.add(where, f"= {_show(entry)}: expected a table")
             continue
+        table = entry
         entry = dict(entry)
         kind = entry.pop("type", None)
-        if kind not in REGIMEN_TYPES:
-            close = difflib.get_close_matches(str(kind), list(REGIMEN_TYPES), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.add(f"{where}.type", f"= {kind!r}: expected one of {', '.join(REGIMEN_TYPES)}{hint}")
+        if not isinstance(kind, str) or kind not in REGIMEN_TYPES:
+            problems.add(f"{where}.type", f"= {_show(kind)}: expected one of {', '.join(REGIMEN_TYPES)}"
+                         f"{did_you_mean(kind, REGIMEN_TYPES)}", table=table, key="type")
             continue
         class_name, method = REGIMEN_TYPES[kind]
         factory = getattr(dosing, class_name)
         if method:
             factory = getattr(factory, method)
-        part = _call(factory, entry, where, problems)
+        part = _call(factory, entry, where, problems, table=table)
         if part is not None:
             parts.append(part)
     if not parts or len(parts) != len(entries):
@@ -326,7 +433,7 @@ def _check_overrides(overrides: Mapping[str, Any], path: str, problems: _Problem
         try:
             ModelParameters().with_overrides({key: value})
         except SimError as error:
-            problems.add(f"{path}.{key}", str(error))
+            problems.add(f"{path}.{key}", str(error), table=overrides, key=key)
             continue
         valid[key] = value
     return valid
@@ -337,12 +444,15 @@ def _build_arm(data: Any, index: int, kind: str, problems: _Problems) -> Arm | N
 
     path = f"arms[{index}]"
     if not isinstance(data, dict):
-        problems.add(path, f"= {data!r}: expected a table")
+        problems.add(path, f"= {_show(data)}: expected a table")
         return None
     valid = _check_table(data, ARM_KEYS, path, problems)
     if "name" in valid:
         path = f"arms[{index}] ({valid['name']})"
     patient = _call(Patient, valid.get("patient", {}), f"{path}.patient", problems)
+    if patient is not None and patient.batch_shape != ():
+        problems.add(f"{path}.patient", "expected one patient (numbers, not lists)", table=valid.get("patient"))
+        patient = None
     regimen = None
     if "regimen" in valid:
         regimen = _build_regimen(valid["regimen"], f"{path}.regimen", problems)
@@ -363,6 +473,44 @@ def _build_arm(data: Any, index: int, kind: str, problems: _Problems) -> Arm | N
     )
 
 
+def _check_panels(figure: Mapping[str, Any], kind: str, problems: _Problems) -> None:
+    """Every panel must name a series the scenario kind computes (checked before any run)."""
+    from .runner import PANELS
+
+    allowed = PANELS.get(kind)
+    if allowed is None or "panels" not in figure:
+        return
+    for name in figure["panels"]:
+        if name not in allowed:
+            problems.add("figure.panels", f"= {_show(figure['panels'])}: {name!r} is not a series of "
+                         f"a {kind!r} scenario{did_you_mean(name, allowed)}; allowed: {', '.join(allowed)}",
+                         table=figure, key="panels")
+
+
+def _check_settings(kind: str, settings: Mapping[str, Any], raw: Mapping[str, Any], problems: _Problems) -> None:
+    """Check what involves several settings, phrased in the settings the user wrote."""
+    if kind == "course" and "hours" in settings and "probe_every_h" in settings:
+        if settings["probe_every_h"] > settings["hours"]:
+            problems.add("settings.probe_every_h", f"= {_show(settings['probe_every_h'])}: expected at most "
+                         f"settings.hours = {_show(settings['hours'])}", table=raw, key="probe_every_h")
+    if kind == "dose-response" and "daily_doses_mg" in settings:
+        from .dosing import Oral
+
+        doses = settings["daily_doses_mg"]
+        per_day = int(settings.get("doses_per_day", 3))
+        days = float(settings.get("days", 5))
+        for dose in doses:
+            if dose <= 0:
+                continue
+            try:
+                Oral(dose / per_day, every_h=24.0 / per_day, n_doses=math.ceil(days * per_day))
+            except SimError as error:
+                problems.add("settings.daily_doses_mg",
+                             f"= {_show(doses)}: {dose:g} mg/day in {per_day} doses a day is refused "
+                             f"({error})", table=raw, key="daily_doses_mg")
+                return
+
+
 def loads(text: str, *, source: str = "<string>", overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Parse and validate a scenario from TOML text.
 
@@ -373,14 +521,17 @@ def loads(text: str, *, source: str = "<string>", overrides: Mapping[str, Any] |
     source : str, optional
         File name quoted in error messages.
     overrides : mapping, optional
-        ``--set`` values: a dotted path into the document (``settings.hours``)
-        or a model parameter (``motoneuron.pic_conductance_spastic_ns``) applied to every arm.
+        ``--set`` values: a dotted path into the document (``settings.hours``,
+        ``arms.oral.regimen.0.dose_mg``) or a model parameter
+        (``motoneuron.pic_conductance_spastic_ns``) applied to every arm.
 
     Raises
     ------
     ScenarioError
         Listing every problem found, each with its key path.
     """
+    if not isinstance(text, str):
+        raise ScenarioError(f"{source}: expected TOML text (a str), got {type(text).__name__}")
     problems = _Problems(source)
     try:
         data = tomllib.loads(text)
@@ -391,13 +542,18 @@ def loads(text: str, *, source: str = "<string>", overrides: Mapping[str, Any] |
     kind = valid.get("kind", "")
     settings = {}
     if kind in SETTINGS:
-        settings = _check_table(valid.get("settings", {}), SETTINGS[kind], "settings", problems)
+        raw_settings = valid.get("settings", {})
+        settings = _check_table(raw_settings, SETTINGS[kind], "settings", problems)
+        _check_settings(kind, settings, raw_settings, problems)
     figure = _check_table(valid.get("figure", {}), FIGURE_KEYS, "figure", problems) if "figure" in valid else {}
+    _check_panels(figure, kind, problems)
     arms = []
     if "arms" in valid:
         if not valid["arms"]:
             problems.add("arms", "expected at least one arm")
-        for index, arm_data in enumerate(valid["arms"]):
+        elif len(valid["arms"]) > MAX_ARMS:
+            problems.add("arms", f"expected at most {MAX_ARMS} arms, got {len(valid['arms'])}")
+        for index, arm_data in enumerate(valid["arms"][:MAX_ARMS]):
             arm = _build_arm(arm_data, index, kind, problems)
             if arm is not None:
                 arms.append(arm)
@@ -419,39 +575,94 @@ def loads(text: str, *, source: str = "<string>", overrides: Mapping[str, Any] |
         outputs=tuple(valid.get("outputs", ())),
         seed=int(valid.get("seed", 0)),
         source=source,
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
         data=data,
     )
 
 
+def _set_text(key: str, value: Any) -> str:
+    """``--set KEY=VALUE`` as the user wrote it (VALUE in TOML spelling)."""
+    shown = json.dumps(value, ensure_ascii=False) if isinstance(value, (str, list, bool)) else repr(value)
+    return f"--set {key}={shown if len(shown) <= 60 else shown[:57] + '...'}"
+
+
 def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], problems: _Problems) -> dict[str, Any]:
-    """Apply ``--set`` values: document paths in place, model parameters to every arm."""
-    from .model import STAGES
+    """Apply ``--set`` values: document paths in place, model parameters to every arm.
+
+    A path walks tables by key and arrays by position (``arms.0``, ``regimen.1``) or, for
+    arrays of named tables, by name (``arms.oral``).  Model parameters are checked once here,
+    so an error names the option rather than each arm.
+    """
+    from .model import STAGES, ModelParameters
 
     for key, value in overrides.items():
+        if not isinstance(key, str) or not key:
+            problems.add("--set", f"the key {key!r} is not a dotted name")
+            continue
         head = key.split(".", 1)[0]
         if head in STAGES:
+            try:
+                ModelParameters().with_overrides({key: value})
+            except SimError as error:
+                problems.add("", f"--set {error}" if str(error).startswith(key) else f"--set {key}: {error}")
+                continue
             for arm in data.get("arms", []):
                 if isinstance(arm, dict):
-                    arm.setdefault("overrides", {})[key] = value
+                    table = arm.setdefault("overrides", {})
+                    if isinstance(table, dict):
+                        table[key] = value
             continue
         parts = key.split(".")
         node: Any = data
+        where: list[str] = []
         for part in parts[:-1]:
-            if isinstance(node, list):
-                matches = [item for item in node if isinstance(item, dict) and item.get("name") == part]
-                node = matches[0] if matches else None
-            elif isinstance(node, dict):
-                node = node.setdefault(part, {}) if part in ("settings", "figure") else node.get(part)
+            node = _step(node, part, parts, where, problems, key)
             if node is None:
-                problems.add(f"--set {key}", f"no such place in the scenario ({part!r} not found)")
                 break
+            where.append(part)
         else:
             if isinstance(node, dict):
                 node[parts[-1]] = value
+                problems.notes[(id(node), parts[-1])] = _set_text(key, value)
             else:
-                problems.add(f"--set {key}", "can only set a key inside a table")
+                problems.add(f"--set {key}", f"{'.'.join(where) or 'the document'} is not a table, "
+                             "so it has no key to set")
     return data
+
+
+def _step(node: Any, part: str, parts: list[str], where: list[str], problems: _Problems, key: str) -> Any:
+    """One step of a ``--set`` path; None (with the problem recorded) if it leads nowhere."""
+    here = ".".join(where) or "the document"
+    if isinstance(node, list):
+        if part.isdigit():
+            if int(part) < len(node):
+                return node[int(part)]
+            problems.add(f"--set {key}", f"{here} has {len(node)} entries (0–{len(node) - 1}), "
+                         f"no entry {part}")
+            return None
+        names = [item.get("name") for item in node if isinstance(item, dict)]
+        matches = [item for item in node if isinstance(item, dict) and item.get("name") == part]
+        if matches:
+            return matches[0]
+        listed = ", ".join(repr(n) for n in names if isinstance(n, str))
+        problems.add(f"--set {key}", f"{here} has no entry named {part!r}"
+                     f"{did_you_mean(part, [n for n in names if isinstance(n, str)])}"
+                     f"; give a position (0, 1, …) or a name ({listed})")
+        return None
+    if isinstance(node, dict):
+        if part in node:
+            return node[part]
+        if part in ("settings", "figure") and not where:
+            return node.setdefault(part, {})
+        candidates = [str(k) for k in node]
+        if not where:
+            from .model import STAGES
+
+            candidates += list(STAGES)  # a misspelt stage ("recepter.…") lands here
+        problems.add(f"--set {key}", f"{here} has no key {part!r}{did_you_mean(part, candidates)}")
+        return None
+    problems.add(f"--set {key}", f"{here} is a value, not a table, so it has no {part!r}")
+    return None
 
 
 def parse_set_option(text: str) -> tuple[str, Any]:
@@ -463,33 +674,67 @@ def parse_set_option(text: str) -> tuple[str, Any]:
     ('motoneuron.pic_time_constant_ms', 150)
     >>> parse_set_option("settings.hours=48")
     ('settings.hours', 48)
+    >>> parse_set_option("arms.oral.regimen.0.dose_mg=20")
+    ('arms.oral.regimen.0.dose_mg', 20)
     """
     if "=" not in text:
         raise ScenarioError(f"--set {text!r}: expected KEY=VALUE, e.g. motoneuron.pic_conductance_spastic_ns=20")
     key, raw = (part.strip() for part in text.split("=", 1))
     if not key:
         raise ScenarioError(f"--set {text!r}: the key is empty")
+    if not re.fullmatch(r"[A-Za-z0-9_ +-]+(\.[A-Za-z0-9_ +-]+)*", key):
+        raise ScenarioError(f"--set {_show(text)}: the key {_show(key)} is not a dotted name like "
+                            "settings.hours or arms.oral.regimen.0.dose_mg")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    if isinstance(value, dict):
+        raise ScenarioError(f"--set {_show(text)}: set one value at a time, not a table")
     return key, value
 
 
+def _builtin_files() -> list[Path]:
+    files = sorted(SCENARIO_DIR.glob("[0-9][0-9]-*.toml"))
+    if not files:
+        raise ScenarioError(f"no built-in scenarios found in {SCENARIO_DIR} (an incomplete installation? "
+                            "reinstall spinal-reflex-sim)")
+    return files
+
+
 def builtin_names() -> list[str]:
-    """Names of the built-in scenarios (files in ``scenarios/``), in teaching order."""
-    return [path.stem.split("-", 1)[1] for path in sorted(SCENARIO_DIR.glob("[0-9][0-9]-*.toml"))]
+    """Names of the built-in scenarios (files ``NN-name.toml``), in teaching order."""
+    return [path.stem.split("-", 1)[1] for path in _builtin_files()]
 
 
 def builtin_path(name: str) -> Path:
     """Path of the built-in scenario *name* (``"routes"`` or ``"05-routes"``)."""
-    for path in sorted(SCENARIO_DIR.glob("[0-9][0-9]-*.toml")):
+    for path in _builtin_files():
         if name in (path.stem, path.stem.split("-", 1)[1]):
             return path
     names = builtin_names()
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ScenarioError(f"unknown scenario {name!r}{hint}; built-in: {', '.join(names)}")
+    raise ScenarioError(f"unknown scenario {_show(name)}{did_you_mean(name, names)}; built-in: {', '.join(names)}")
+
+
+def _read_text(path: Path) -> str:
+    """Read a scenario file's text (UTF-8, at most :data:`MAX_FILE_BYTES`), or raise ScenarioError."""
+    try:
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
+    except OSError as error:
+        raise ScenarioError(f"{_show(str(path))}: cannot read scenario file: {error.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{path.name}: larger than {MAX_FILE_BYTES // 1000} kB; a scenario file is "
+                            "TOML text of a few kB")
+    if b"\0" in raw:
+        raise ScenarioError(f"{path.name}: is a binary file, not TOML text")
+    try:
+        return raw.decode("utf-8-sig")  # tolerate the byte-order mark some editors write
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"{path.name}: is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset "
+                            f"{error.start}); save it as UTF-8") from None
 
 
 def load(name_or_path: str | Path, *, overrides: Mapping[str, Any] | None = None) -> Scenario:
@@ -501,12 +746,13 @@ def load(name_or_path: str | Path, *, overrides: Mapping[str, Any] | None = None
         If the name is unknown, the file unreadable, or its content invalid.
     """
     text_name = str(name_or_path)
+    if "\0" in text_name or not text_name.strip():
+        raise ScenarioError(f"{_show(text_name)} is not a scenario name or file name")
     path = Path(text_name)
-    if not (text_name.endswith(".toml") or path.exists()):
-        path = builtin_path(text_name)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ScenarioError(f"{path}: cannot read scenario file: {error.strerror}") from None
-    return loads(text, source=path.name, overrides=overrides)
-
+        exists = path.exists()
+    except OSError as error:  # e.g. a name longer than the file system allows
+        raise ScenarioError(f"{_show(text_name)}: {error.strerror}") from None
+    if not (text_name.endswith(".toml") or exists):
+        path = builtin_path(text_name)
+    return loads(_read_text(path), source=path.name, overrides=overrides)

@@ -48,7 +48,7 @@ def test_good_document_loads_with_hash():
         ('title = "T"\nobjective', 'titel = "T"\nobjective', "titel: unknown key (did you mean 'title'?)"),
         ("hours = 24.0", 'hours = "a day"', "settings.hours = 'a day': expected a number"),
         ('questions = ["q1", "q2"]\n', "", "questions: missing required key"),
-        ("hours = 24.0", "hours = -5.0", "settings.hours = -5.0: expected a number > 0"),
+        ("hours = 24.0", "hours = -5.0", "settings.hours = -5.0: outside the allowed range [0.001, 8784] h"),
         ("dose_mg = 10.0", "dose_mg = -10.0", "Oral.dose_mg = -10.0"),
         ('condition = "spastic"', 'condition = "sick"', "Patient.condition = 'sick'"),
         ("type = \"oral\"", "type = \"orla\"", "did you mean 'oral'?"),

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ParameterError
-from ..fileio import EDUCATIONAL_LABEL, atomic_path
+from ..fileio import EDUCATIONAL_LABEL, FORMATS, atomic_path, check_formats
 from ..variables import (
     VARIABLES,
     axis_label,  # noqa: F401 - plotting labels are the registry's
@@ -395,7 +395,7 @@ def panel_letters(axes: Any, *, start: str = "A", fontsize: float = 20) -> list[
 
 
 #: Formats :func:`save_figure` can write.
-SAVE_FORMATS = ("png", "svg", "pdf")
+SAVE_FORMATS = FORMATS  # checked in one place: sim.fileio.check_formats
 _METADATA_KEYS = ("Title", "Author", "Description", "Keywords")
 _ASCII_LABEL = EDUCATIONAL_LABEL.replace("–", "-")
 
@@ -434,21 +434,6 @@ def _format_metadata(fmt: str, user: Mapping[str, str]) -> dict[str, Any]:
     if user.get("Author"):
         meta["Author"] = user["Author"]
     return meta
-
-
-def _check_formats(formats: Any) -> tuple[str, ...]:
-    allowed = ", ".join(repr(f) for f in SAVE_FORMATS)
-    items = (formats,) if isinstance(formats, str) else tuple(formats)
-    if not items:
-        raise ParameterError(f"formats = {formats!r} is empty; allowed: {allowed}")
-    checked = []
-    for item in items:
-        fmt = item.lower().lstrip(".") if isinstance(item, str) else item
-        if fmt not in SAVE_FORMATS:
-            raise ParameterError(f"format {item!r} is not supported; allowed formats: {allowed}")
-        if fmt not in checked:
-            checked.append(fmt)
-    return tuple(checked)
 
 
 def _settle_layout(fig: Figure, max_passes: int = 6) -> None:
@@ -523,7 +508,7 @@ def save_figure(
     """
     import matplotlib
 
-    chosen = _check_formats(formats)
+    chosen = check_formats(formats)
     if not np.isfinite(dpi) or not 10 <= dpi <= 1200:
         raise ParameterError(f"dpi = {dpi!r} is outside the allowed range [10, 1200]")
     user = dict(metadata or {})
