@@ -504,9 +504,8 @@ def explore(*, show: bool = True, params: Any = None) -> ExplorerWindow:
     """
     model = ExplorerModel(params)
     if not show:
-        from matplotlib.figure import Figure
-
         from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
 
         fig = Figure(figsize=(14.0, 8.0))
         FigureCanvasAgg(fig)  # an off-screen canvas, so fig.canvas.draw() really renders

@@ -41,7 +41,13 @@ from typing import Any
 import numpy as np
 
 from .errors import SimulationError
-from .fileio import EDUCATIONAL_STATEMENT, atomic_write_text, format_number, plain, round_significant
+from .fileio import (
+    EDUCATIONAL_STATEMENT,
+    atomic_write_text,
+    format_number,
+    plain,
+    round_significant,
+)
 from .variables import VARIABLES, base_name
 
 __all__ = ["Result"]

@@ -56,10 +56,18 @@ from .model import ModelParameters
 from .motoneuron import girk_conductance_ns
 from .reflex import stretch_reflex
 from .result import Result
-from .scenario import Arm, Scenario
+from .scenario import (
+    COURSE_SETTINGS,
+    DOSE_RESPONSE_SETTINGS,
+    MECHANISM_SETTINGS,
+    MECHANISMS_SETTINGS,
+    REFLEX_SETTINGS,
+    Arm,
+    Scenario,
+)
 from .units import ng_ml_to_um
 
-__all__ = ["run_tables", "run", "RunOutput", "FORMATS", "PANELS", "Estimate", "estimate",
+__all__ = ["run_tables", "run", "RunOutput", "FORMATS", "KINDS", "ScenarioKind", "PANELS", "Estimate", "estimate",
            "MAX_POINTS", "MAX_PROBES", "MAX_CSV_BYTES"]
 
 #: Refusal limits of :func:`run` (``force=True`` / ``--force`` lifts them): time points computed
@@ -103,7 +111,7 @@ def _table(axis_name: str, axis: Any, per_arm: Mapping[str, Mapping[str, Any]],
 
 
 # -- one function per scenario kind ------------------------------------------------
-def _mechanism(scenario: Scenario) -> dict[str, Result]:
+def _mechanism(scenario: Scenario, progress: Callable[[str], None] | None = None) -> dict[str, Result]:
     bath = np.asarray(scenario.settings["bath_um"], dtype=float)
     per_arm = {}
     for arm in scenario.arms:
@@ -133,7 +141,7 @@ REFLEX_SUMMARIES = ("emg_peak", "threshold_angle_deg", "trigger_angle_deg", "tor
 REFLEX_TRACES = ("emg", "torque_nm", "angle_deg", "mn_rate_hz")
 
 
-def _reflex(scenario: Scenario) -> dict[str, Result]:
+def _reflex(scenario: Scenario, progress: Callable[[str], None] | None = None) -> dict[str, Result]:
     from .patient import Patient
 
     settings = scenario.settings
@@ -229,18 +237,6 @@ MECHANISMS_SERIES = ("h_reflex_ratio", "release_rel", "girk_conductance_ns", "re
 # voluntary_force_rel (tests/test_robustness.py checks this against a computed course).
 COURSE_SERIES = tuple(name for name in course.UNITS if name != "voluntary_force_n")
 
-#: What ``[figure] panels`` may name, by scenario kind: the series the kind computes (the
-#: mechanism figure also knows its panels by table name).  Checked when a scenario is loaded.
-PANELS: dict[str, tuple[str, ...]] = {
-    "mechanism": ("epsc_rel", "activation_pre", "release_rel", "fourth_power", "calcium_law",
-                  "gabab_conductance", "gabab_cascade", "single_pulse", "burst"),
-    "reflex": REFLEX_TRACES + REFLEX_SUMMARIES,
-    "dose-response": DOSE_SERIES + ("sedation_band",),
-    "course": COURSE_SERIES,
-    "mechanisms": MECHANISMS_SERIES,
-}
-
-
 @dataclasses.dataclass(frozen=True)
 class Estimate:
     """The size of a run, known before it starts (see :func:`estimate`)."""
@@ -278,6 +274,56 @@ def _size(n_bytes: float) -> str:
     return f"{n_bytes / 1e6:,.1f} MB" if n_bytes >= 1e5 else f"{n_bytes / 1e3:,.0f} kB"
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n > 1 else ''}"
+
+
+def _estimate_course(scenario: Scenario) -> Estimate:
+    settings, arms = scenario.settings, len(scenario.arms)
+    hours, step = float(settings["hours"]), float(settings.get("probe_every_h", 0.25))
+    rows = int(hours / step * (1 + 1e-12)) + 1
+    columns = 1 + len(COURSE_SERIES) * arms
+    return Estimate(rows * arms, 0, rows * columns * _CELL_BYTES,
+                    f"settings.hours = {hours:g} at settings.probe_every_h = {step:g}: "
+                    f"{rows:,} time points × {_plural(arms, 'arm')}",
+                    "use a larger settings.probe_every_h or a smaller settings.hours")
+
+
+def _estimate_dose_response(scenario: Scenario) -> Estimate:
+    settings, arms = scenario.settings, len(scenario.arms)
+    doses = len(settings["daily_doses_mg"])
+    days = float(settings.get("days", 5))
+    points = doses * arms * (int(days * 24.0 / 0.5) + 1)
+    columns = 1 + (len(DOSE_SERIES) + 1) * arms
+    return Estimate(points, 0, doses * columns * _CELL_BYTES,
+                    f"{doses} doses × {_plural(arms, 'arm')} over {days:g} days",
+                    "give fewer settings.daily_doses_mg or fewer settings.days")
+
+
+def _estimate_reflex(scenario: Scenario) -> Estimate:
+    settings, arms = scenario.settings, len(scenario.arms)
+    velocities = len(settings["velocities_deg_s"])
+    rows = velocities + 2_000  # the example traces: about 2,000 samples
+    columns = 1 + (len(REFLEX_SUMMARIES) + len(REFLEX_TRACES)) * arms
+    return Estimate(0, (velocities + 1) * arms, rows * columns * _CELL_BYTES,
+                    f"{velocities} velocities × {_plural(arms, 'arm')}", "give fewer settings.velocities_deg_s")
+
+
+def _estimate_mechanisms(scenario: Scenario) -> Estimate:
+    settings, arms = scenario.settings, len(scenario.arms)
+    levels = len(settings["csf_ng_ml"])
+    columns = 1 + len(MECHANISMS_SERIES) * arms
+    return Estimate(0, (levels + 1) * arms, levels * columns * _CELL_BYTES,
+                    f"{levels} concentrations × {_plural(arms, 'arm')}", "give fewer settings.csf_ng_ml")
+
+
+def _estimate_mechanism(scenario: Scenario) -> Estimate:
+    settings, arms = scenario.settings, len(scenario.arms)
+    rows = len(settings.get("bath_um", ())) + len(settings.get("ca_influx", ())) + 750
+    return Estimate(rows, 0, rows * (1 + 2 * arms) * _CELL_BYTES, f"{rows:,} table rows",
+                    "give fewer settings.bath_um")
+
+
 def estimate(scenario: Scenario) -> Estimate:
     """Size a run from its settings alone: points computed, reflex probes, CSV bytes.
 
@@ -287,43 +333,10 @@ def estimate(scenario: Scenario) -> Estimate:
     >>> str(estimate(load("routes")))
     'settings.hours = 72 at settings.probe_every_h = 0.25: 289 time points × 2 arms, CSV ≈ 0.2 MB'
     """
-    settings, arms = scenario.settings, len(scenario.arms)
-    kind = scenario.kind
-    if kind == "course":
-        hours, step = float(settings["hours"]), float(settings.get("probe_every_h", 0.25))
-        rows = int(hours / step * (1 + 1e-12)) + 1
-        columns = 1 + len(COURSE_SERIES) * arms
-        return Estimate(rows * arms, 0, rows * columns * _CELL_BYTES,
-                        f"settings.hours = {hours:g} at settings.probe_every_h = {step:g}: "
-                        f"{rows:,} time points × {arms} arm{'s' if arms > 1 else ''}",
-                        "use a larger settings.probe_every_h or a smaller settings.hours")
-    if kind == "dose-response":
-        doses = len(settings["daily_doses_mg"])
-        days = float(settings.get("days", 5))
-        points = doses * arms * (int(days * 24.0 / 0.5) + 1)
-        columns = 1 + (len(DOSE_SERIES) + 1) * arms
-        return Estimate(points, 0, doses * columns * _CELL_BYTES,
-                        f"{doses} doses × {arms} arm{'s' if arms > 1 else ''} over {days:g} days",
-                        "give fewer settings.daily_doses_mg or fewer settings.days")
-    if kind == "reflex":
-        velocities = len(settings["velocities_deg_s"])
-        rows = velocities + 2_000  # the example traces: about 2,000 samples
-        columns = 1 + (len(REFLEX_SUMMARIES) + len(REFLEX_TRACES)) * arms
-        return Estimate(0, (velocities + 1) * arms, rows * columns * _CELL_BYTES,
-                        f"{velocities} velocities × {arms} arm{'s' if arms > 1 else ''}",
-                        "give fewer settings.velocities_deg_s")
-    if kind == "mechanisms":
-        levels = len(settings["csf_ng_ml"])
-        columns = 1 + len(MECHANISMS_SERIES) * arms
-        return Estimate(0, (levels + 1) * arms, levels * columns * _CELL_BYTES,
-                        f"{levels} concentrations × {arms} arm{'s' if arms > 1 else ''}",
-                        "give fewer settings.csf_ng_ml")
-    rows = len(settings.get("bath_um", ())) + len(settings.get("ca_influx", ())) + 750
-    return Estimate(rows, 0, rows * (1 + 2 * arms) * _CELL_BYTES, f"{rows:,} table rows",
-                    "give fewer settings.bath_um")
+    return KINDS[scenario.kind].estimate(scenario)
 
 
-def _mechanisms(scenario: Scenario) -> dict[str, Result]:
+def _mechanisms(scenario: Scenario, progress: Callable[[str], None] | None = None) -> dict[str, Result]:
     csf = np.asarray(scenario.settings["csf_ng_ml"], dtype=float)
     # Arms sharing a parameter set are probed together in one vectorised call (with the
     # drug-free reference of each arm's patient as an extra column).
@@ -353,6 +366,64 @@ def _mechanisms(scenario: Scenario) -> dict[str, Result]:
     return {"concentration": _table("csf_ng_ml", csf, per_arm)}
 
 
+# -- the scenario-kind registry ------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class ScenarioKind:
+    """Everything the package knows about one kind of teaching scenario, in one place.
+
+    Attributes
+    ----------
+    name, description : str
+        The ``kind = "…"`` of a scenario file and what it runs.
+    settings : mapping
+        Schema of the kind's ``[settings]`` table (keys of :mod:`sim.scenario`).
+    panels : tuple of str
+        What ``[figure] panels`` may name: the series the kind computes.
+    tables : callable
+        ``(scenario, progress) -> {table name: Result}``.
+    estimate : callable
+        ``scenario -> Estimate``: the size of a run, known before it starts.
+    figure : str
+        Name of the figure builder in :mod:`sim.plotting` (imported only when drawing).
+    """
+
+    name: str
+    description: str
+    settings: Mapping[str, Any]
+    panels: tuple[str, ...]
+    tables: Callable[..., dict[str, Result]]
+    estimate: Callable[[Scenario], Estimate]
+    figure: str
+
+
+def _kinds(*kinds: ScenarioKind) -> dict[str, ScenarioKind]:
+    return {kind.name: kind for kind in kinds}
+
+
+#: The scenario kinds: validation (:mod:`sim.scenario`), computing (:func:`run_tables`),
+#: sizing (:func:`estimate`) and drawing (:func:`sim.plotting.scenario_figure`) all read this table.
+KINDS: dict[str, ScenarioKind] = _kinds(
+    ScenarioKind("mechanism", "in-vitro concentration–response and the Ca²⁺ → release law",
+                 MECHANISM_SETTINGS,
+                 ("epsc_rel", "activation_pre", "release_rel", "fourth_power", "calcium_law",
+                  "gabab_conductance", "gabab_cascade", "single_pulse", "burst"),
+                 _mechanism, _estimate_mechanism, "mechanism_figure"),
+    ScenarioKind("reflex", "stretch reflexes at several velocities, drug held constant", REFLEX_SETTINGS,
+                 REFLEX_TRACES + REFLEX_SUMMARIES, _reflex, _estimate_reflex, "reflex_figure"),
+    ScenarioKind("dose-response", "steady oral doses: reflex, weakness and sedation band",
+                 DOSE_RESPONSE_SETTINGS, DOSE_SERIES + ("sedation_band",), _dose_response,
+                 _estimate_dose_response, "dose_figure"),
+    ScenarioKind("course", "drug levels and reflex read-outs over hours to weeks", COURSE_SETTINGS,
+                 COURSE_SERIES, _course, _estimate_course, "course_figure"),
+    ScenarioKind("mechanisms", "presynaptic vs postsynaptic vs both, over spinal concentrations",
+                 MECHANISMS_SETTINGS, MECHANISMS_SERIES, _mechanisms, _estimate_mechanisms,
+                 "mechanisms_figure"),
+)
+#: What ``[figure] panels`` may name, by kind (a view of :data:`KINDS`).
+PANELS: dict[str, tuple[str, ...]] = {name: kind.panels for name, kind in KINDS.items()}
+
+
+
 def run_tables(scenario: Scenario, *, progress: Callable[[str], None] | None = None) -> dict[str, Result]:
     """Compute every table a scenario plots (see the module docstring).
 
@@ -363,18 +434,9 @@ def run_tables(scenario: Scenario, *, progress: Callable[[str], None] | None = N
     progress : callable, optional
         Receives short progress lines for long runs.
     """
-    kind = scenario.kind
-    if kind == "mechanism":
-        return _mechanism(scenario)
-    if kind == "reflex":
-        return _reflex(scenario)
-    if kind == "dose-response":
-        return _dose_response(scenario, progress)
-    if kind == "course":
-        return _course(scenario, progress)
-    if kind == "mechanisms":
-        return _mechanisms(scenario)
-    raise ParameterError(f"scenario kind = {kind!r} is not runnable")
+    if scenario.kind not in KINDS:
+        raise ParameterError(f"scenario kind = {scenario.kind!r} is not runnable; kinds: {', '.join(KINDS)}")
+    return KINDS[scenario.kind].tables(scenario, progress)
 
 
 def provenance(scenario: Scenario, overrides: Mapping[str, Any] | None = None, *,

@@ -36,7 +36,6 @@ from .parameters import LIMITS
 
 __all__ = [
     "SCHEMA_VERSION",
-    "KINDS",
     "MAX_FILE_BYTES",
     "Arm",
     "Scenario",
@@ -50,14 +49,6 @@ __all__ = [
 #: The scenario-file format this version reads.
 SCHEMA_VERSION = 1
 
-#: Scenario kinds and what each runs (see :mod:`sim.runner`).
-KINDS = {
-    "mechanism": "in-vitro concentration–response and the Ca²⁺ → release law",
-    "reflex": "stretch reflexes at several velocities, drug held constant",
-    "dose-response": "steady oral doses: reflex, weakness and sedation band",
-    "course": "drug levels and reflex read-outs over hours to weeks",
-    "mechanisms": "presynaptic vs postsynaptic vs both, over spinal concentrations",
-}
 
 #: A scenario file is a few kilobytes; anything above this is not one (and is not read whole).
 MAX_FILE_BYTES = 1_000_000
@@ -173,7 +164,7 @@ TOP_LEVEL = {
     "objective": _Key(str, True),
     "notice": _Key(list, True, TEXTS),
     "questions": _Key(list, True, _list_of(str, "questions", minimum=2, maximum=4)),
-    "kind": _Key(str, True, _choice(*KINDS)),
+    "kind": _Key(str, True, lambda v: _choice(*_kinds())(v)),
     "assumptions": _Key(list, False, TEXTS),
     "seed": _Key(int, False, _non_negative),
     "settings": _Key(dict, False),
@@ -203,35 +194,43 @@ def _dose_limit() -> float:
     return OVERDOSE_FACTOR * ORAL_LABEL_MAX_MG_PER_DAY
 
 
-SETTINGS = {
-    "mechanism": {
-        "bath_um": _Key(list, True, _list_of(NUMBER, "concentrations (µM)", minimum=2, distinct=True,
-                                             item_check=_limit("concentration_um"))),
-        "ca_influx": _Key(list, False, _list_of(NUMBER, "Ca²⁺ influx fractions", minimum=2, distinct=True,
-                                                item_check=_limit("ca_influx_fraction", positive=True))),
-    },
-    "reflex": {
-        "velocities_deg_s": _Key(list, True, _list_of(NUMBER, "velocities (deg/s)", distinct=True,
-                                                      item_check=_limit("velocity_deg_s", positive=True))),
-        "amplitude_deg": _Key(NUMBER, False, _limit("amplitude_deg", positive=True)),
-        "trace_velocity_deg_s": _Key(NUMBER, False, _limit("velocity_deg_s", positive=True)),
-    },
-    "dose-response": {
-        "daily_doses_mg": _Key(list, True, _list_of(
-            NUMBER, "daily doses (mg)", minimum=2, distinct=True,
-            item_check=lambda v: _range(0.0, _dose_limit(), "mg/day")(v))),
-        "doses_per_day": _Key(int, False, _range(1, 24, "doses a day")),
-        "days": _Key(NUMBER, False, _range(1.0, LIMITS["hours"].high / 24.0, "days")),
-    },
-    "course": {
-        "hours": _Key(NUMBER, True, _limit("hours")),
-        "probe_every_h": _Key(NUMBER, False, _limit("probe_every_h")),
-    },
-    "mechanisms": {
-        "csf_ng_ml": _Key(list, True, _list_of(NUMBER, "concentrations (ng/mL)", minimum=2, distinct=True,
-                                               item_check=_limit("csf_ng_ml"))),
-    },
+# Schemas of each kind's [settings] table; sim.runner.KINDS (the one scenario-kind registry)
+# says which kind uses which.
+MECHANISM_SETTINGS = {
+    "bath_um": _Key(list, True, _list_of(NUMBER, "concentrations (µM)", minimum=2, distinct=True,
+                                         item_check=_limit("concentration_um"))),
+    "ca_influx": _Key(list, False, _list_of(NUMBER, "Ca²⁺ influx fractions", minimum=2, distinct=True,
+                                            item_check=_limit("ca_influx_fraction", positive=True))),
 }
+REFLEX_SETTINGS = {
+    "velocities_deg_s": _Key(list, True, _list_of(NUMBER, "velocities (deg/s)", distinct=True,
+                                                  item_check=_limit("velocity_deg_s", positive=True))),
+    "amplitude_deg": _Key(NUMBER, False, _limit("amplitude_deg", positive=True)),
+    "trace_velocity_deg_s": _Key(NUMBER, False, _limit("velocity_deg_s", positive=True)),
+}
+DOSE_RESPONSE_SETTINGS = {
+    "daily_doses_mg": _Key(list, True, _list_of(
+        NUMBER, "daily doses (mg)", minimum=2, distinct=True,
+        item_check=lambda v: _range(0.0, _dose_limit(), "mg/day")(v))),
+    "doses_per_day": _Key(int, False, _range(1, 24, "doses a day")),
+    "days": _Key(NUMBER, False, _range(1.0, LIMITS["hours"].high / 24.0, "days")),
+}
+COURSE_SETTINGS = {
+    "hours": _Key(NUMBER, True, _limit("hours")),
+    "probe_every_h": _Key(NUMBER, False, _limit("probe_every_h")),
+}
+MECHANISMS_SETTINGS = {
+    "csf_ng_ml": _Key(list, True, _list_of(NUMBER, "concentrations (ng/mL)", minimum=2, distinct=True,
+                                           item_check=_limit("csf_ng_ml"))),
+}
+
+
+def _kinds() -> dict[str, Any]:
+    """The scenario-kind registry (:data:`sim.runner.KINDS`), imported when first needed."""
+    from .runner import KINDS
+
+    return KINDS
+
 
 FIGURE_KEYS = {
     "title": _Key(str, True),
@@ -475,9 +474,8 @@ def _build_arm(data: Any, index: int, kind: str, problems: _Problems) -> Arm | N
 
 def _check_panels(figure: Mapping[str, Any], kind: str, problems: _Problems) -> None:
     """Every panel must name a series the scenario kind computes (checked before any run)."""
-    from .runner import PANELS
-
-    allowed = PANELS.get(kind)
+    known = _kinds().get(kind)
+    allowed = known.panels if known is not None else None
     if allowed is None or "panels" not in figure:
         return
     for name in figure["panels"]:
@@ -541,9 +539,9 @@ def loads(text: str, *, source: str = "<string>", overrides: Mapping[str, Any] |
     valid = _check_table(data, TOP_LEVEL, "", problems)
     kind = valid.get("kind", "")
     settings = {}
-    if kind in SETTINGS:
+    if kind in _kinds():
         raw_settings = valid.get("settings", {})
-        settings = _check_table(raw_settings, SETTINGS[kind], "settings", problems)
+        settings = _check_table(raw_settings, _kinds()[kind].settings, "settings", problems)
         _check_settings(kind, settings, raw_settings, problems)
     figure = _check_table(valid.get("figure", {}), FIGURE_KEYS, "figure", problems) if "figure" in valid else {}
     _check_panels(figure, kind, problems)

@@ -20,7 +20,7 @@ from sim import pk
 from sim.dosing import Haemodialysis, IntrathecalBolus, IntrathecalInfusion, Oral, Regimen
 from sim.errors import ParameterError
 from sim.patient import Patient
-from sim.pk import PKParameters, STATE_NAMES, simulate
+from sim.pk import STATE_NAMES, PKParameters, simulate
 
 CONCENTRATIONS = ("plasma_ng_ml", "csf_ng_ml", "spinal_effect_ng_ml", "brain_ng_ml")
 LINEAR_SERIES = CONCENTRATIONS + (

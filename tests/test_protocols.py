@@ -2,7 +2,13 @@ import numpy as np
 import pytest
 
 from sim.errors import ParameterError
-from sim.protocols import ElectricalVolley, RampAndHold, TendonTap, VoluntaryContraction, length_change_mm
+from sim.protocols import (
+    ElectricalVolley,
+    RampAndHold,
+    TendonTap,
+    VoluntaryContraction,
+    length_change_mm,
+)
 
 
 def test_length_conversion_uses_moment_arm():

@@ -42,7 +42,7 @@ Modules, one per concern
 :mod:`.layout`             pieces shared by the scenario figures
 :mod:`.mechanism`,         one module per scenario kind; :mod:`.scenarios`
 :mod:`.reflex`,            holds :func:`scenario_figure` and
-:mod:`.dose`,              :data:`FIGURE_BUILDERS` (kind → builder)
+:mod:`.dose`,              :data:`BUILDERS` (figure builders by name; kinds in ``sim.runner.KINDS``)
 :mod:`.course`,
 :mod:`.mechanisms`
 :mod:`.multiscale`         hours and milliseconds in one figure
@@ -64,6 +64,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 # Besides __all__, a few names stay reachable here for callers and tests that used the single
 # module: ParameterError, probe_unit and the gids that tell reference lines, legends and
 # panel letters apart.
@@ -79,7 +81,7 @@ from .panels import (
     plot_trace_panel,
     sedation_bands,
 )
-from .scenarios import FIGURE_BUILDERS, scenario_figure
+from .scenarios import BUILDERS, scenario_figure
 from .schematic import reflex_arc_schematic
 from .style import (
     _FALLBACK_CYCLE,  # noqa: F401
@@ -121,8 +123,17 @@ __all__ = [
     "plot_band_timeline",
     "reflex_arc_schematic",
     "scenario_figure",
+    "BUILDERS",
     "FIGURE_BUILDERS",
     "multiscale_figure",
     "reflex_animation",
     "animate_reflex",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FIGURE_BUILDERS":  # scenario kind → figure builder, a view of sim.runner.KINDS
+        from .scenarios import _figure_builders
+
+        return _figure_builders()
+    raise AttributeError(f"module 'sim.plotting' has no attribute {name!r}")

@@ -21,16 +21,26 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from ..result import Result
 
 
-#: Scenario kind → figure builder.  A builder takes ``(scenario, tables)`` and returns the
-#: figure and the axes that get panel letters; :func:`scenario_figure` adds the letters,
-#: wraps long labels and fits the texts.
-FIGURE_BUILDERS: dict[str, Callable[[Any, Mapping[str, Result]], tuple[Figure, list[Axes]]]] = {
-    "mechanism": mechanism_figure,
-    "reflex": reflex_figure,
-    "dose-response": dose_figure,
-    "course": course_figure,
-    "mechanisms": mechanisms_figure,
+#: Figure builders by name.  A builder takes ``(scenario, tables)`` and returns the figure and
+#: the axes that get panel letters; :func:`scenario_figure` adds the letters, wraps long labels
+#: and fits the texts.  Which kind uses which builder is said once, in :data:`sim.runner.KINDS`.
+BUILDERS: dict[str, Callable[[Any, Mapping[str, Result]], tuple[Figure, list[Axes]]]] = {
+    builder.__name__: builder
+    for builder in (mechanism_figure, reflex_figure, dose_figure, course_figure, mechanisms_figure)
 }
+
+
+def _figure_builders() -> dict[str, Callable[..., Any]]:
+    """Scenario kind → figure builder, read from the scenario-kind registry."""
+    from ..runner import KINDS
+
+    return {name: BUILDERS[kind.figure] for name, kind in KINDS.items()}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FIGURE_BUILDERS":  # kind → builder, a view of sim.runner.KINDS
+        return _figure_builders()
+    raise AttributeError(name)
 
 
 @_styled
@@ -97,16 +107,17 @@ def scenario_figure(scenario: Any, tables: Mapping[str, Result]) -> Figure:
     'Levels rise'
     """
     kind = getattr(scenario, "kind", None)
-    if kind not in FIGURE_BUILDERS:
+    builders = _figure_builders()
+    if kind not in builders:
         raise ParameterError(
-            f"scenario kind = {kind!r} has no figure layout; known: {', '.join(FIGURE_BUILDERS)}"
+            f"scenario kind = {kind!r} has no figure layout; known: {', '.join(builders)}"
         )
     panels = list(scenario.figure.get("panels", ()))
     if not panels:
         raise ParameterError("scenario.figure['panels'] is empty; name at least one series")
     if not scenario.arms:
         raise ParameterError("the scenario has no arms to draw")
-    fig, letter_axes = FIGURE_BUILDERS[kind](scenario, tables)
+    fig, letter_axes = builders[kind](scenario, tables)
     for ax in fig.axes:
         if ax.get_ylabel():
             ax.set_ylabel(_wrap_label(ax.get_ylabel(), 28))
