@@ -232,8 +232,12 @@ def _run_in_workers(tasks: list[str], stage: Path, formats: tuple[str, ...], out
     import concurrent.futures
     import multiprocessing
 
-    # "spawn" starts clean interpreters (no fork of a threaded parent); each worker keeps its
-    # own cache of reflex-probe grids, so scenarios sharing a patient reuse it.
+    from . import solvers
+
+    # Compile (or load) the reflex kernels once here, so the workers load them from the on-disk
+    # cache instead of each compiling its own copy.  "spawn" starts clean interpreters (no fork of
+    # a threaded parent).
+    solvers.warm()
     context = multiprocessing.get_context("spawn")
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                                   initializer=_ignore_interrupts)

@@ -68,6 +68,7 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "integrate_probes",
     "resting_states",
+    "warm",
     "reference_probes",
     "propagators",
     "walk",
@@ -412,6 +413,22 @@ def _kernel(parallel: bool = False) -> Callable[..., Any]:
 
     globals()["numba_prange"] = numba.prange
     return compile_kernel(_step_parallel, parallel=True) if parallel else compile_kernel(_step_serial)
+
+
+def warm() -> None:
+    """Compile (or load from the on-disk cache) every reflex kernel: serial, parallel and rest.
+
+    Worth calling before starting worker processes, which then all load the cache.
+    """
+    _kernel(parallel=False)
+    _kernel(parallel=True)
+    compile_kernel(_resting_states)
+    rows = np.zeros(1, dtype=circuit.ROW_DTYPE)
+    # Calling each once forces compilation for the argument types used by integrate_probes.
+    for parallel in (False, True):
+        _kernel(parallel)(rows, np.zeros((1, 6)), np.full((1, 1), np.inf), 0.0, 1.0, 1, 1, False, 0.02, 0.05,
+                          np.zeros((1, len(CHANNELS), 1)), np.zeros((1, len(SUMMARY_COLUMNS))), np.zeros((1, 6)))
+    compile_kernel(_resting_states)(rows, np.zeros((1, 6)), np.zeros(1, dtype=np.bool_))
 
 
 def step_grid(dt_ms: float, output_dt_ms: float) -> tuple[float, int]:

@@ -1,11 +1,15 @@
-"""The whole gallery: every built-in scenario runs, writes labelled files, and matches figures/."""
+"""The whole gallery: every built-in scenario runs, writes labelled files, and matches figures/.
+
+The gallery checked here is the one the installed wheel writes from a folder outside the
+repository (fixture ``installed_gallery`` in tests/conftest.py), so the main job is built once
+per test session and checked as a user would run it.
+"""
 
 from pathlib import Path
 
 import pytest
 
 from sim.fileio import EDUCATIONAL_LABEL
-from sim.gallery import build_gallery
 from sim.scenario import builtin_names, load
 from sim.variables import lookup
 
@@ -13,11 +17,11 @@ REPO_FIGURES = Path(__file__).resolve().parent.parent / "figures"
 
 
 @pytest.fixture(scope="module")
-def gallery(tmp_path_factory):
-    out = tmp_path_factory.mktemp("gallery")
-    lines = []
-    summary = build_gallery(out, formats=("png", "svg"), progress=lines.append)
-    return out, summary, lines
+def gallery(installed_gallery):
+    figures = installed_gallery["figures"]
+    assert figures.returncode == 0, figures.stderr
+    lines = figures.stdout.splitlines()
+    return installed_gallery["gallery"], lines[-1], lines
 
 
 @pytest.mark.slow
