@@ -214,7 +214,7 @@ LIMITS: dict[str, Limit] = {
     "hours": Limit(1e-3, 24.0 * 366, "h"),
     "probe_every_h": Limit(1e-3, 24.0 * 366, "h"),
     # sim.receptor.activation, sim.synapse.slice_epsc
-    "concentration_um": Limit(0.0, math.inf, "µM"),
+    "concentration_um": Limit(0.0, 1.0e6, "µM"),  # 1 M: far beyond any tissue level; keeps powers finite
     # sim.synapse.release_fraction
     "ca_influx_fraction": Limit(0.0, 2.0, "1"),
 }

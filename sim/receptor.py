@@ -60,7 +60,7 @@ from typing import Any
 
 import numpy as np
 
-from .parameters import Parameters, check_choice, check_range, param
+from .parameters import Parameters, check_choice, check_limit, check_range, param
 
 __all__ = [
     "ENANTIOMERS",
@@ -182,7 +182,7 @@ def r_equivalent_um(concentration_um: Any, enantiomer: str = "racemic", params: 
     """
     params = params or ReceptorParameters()
     check_choice("enantiomer", enantiomer, ENANTIOMERS)
-    conc = check_range("concentration_um", concentration_um, 0.0, np.inf, "µM")
+    conc = check_limit("concentration_um", concentration_um)
     fraction_r = _R_FRACTION[enantiomer]
     return conc * (fraction_r + (1.0 - fraction_r) / params.s_potency_ratio)
 
