@@ -124,7 +124,8 @@ extrapolated.
 
 `status` says how far a default can be trusted:
 **literature** – read in a source; **derived** – computed from literature
-values; **calibrated** – chosen so the model reproduces a named observation
+values; **unverified** – a published value recalled from memory and not yet checked
+in a stored source (the source says so); **calibrated** – chosen so the model reproduces a named observation
 (the source says which); **illustrative** – a teaching choice without a direct
 measurement (the source says why).  `range` is the plausible range enforced
 when a parameter object is built.

@@ -65,7 +65,7 @@ class MuscleParameters(Parameters):
     """One muscle and its reflex pathway (the limb preset); defaults describe human soleus."""
 
     moment_arm_m: float = param(
-        0.05, symbol="r_m", unit="m", bounds=(0.005, 0.2), status="literature",
+        0.05, symbol="r_m", unit="m", bounds=(0.005, 0.2), status="unverified",
         source="Achilles tendon moment arm ≈ 4–5 cm (Maganaris et al. 1998, from memory, unverified)",
         description="moment arm about the ankle",
     )
@@ -82,7 +82,7 @@ class MuscleParameters(Parameters):
         description="motor conduction + neuromuscular delay from the motoneurons to the EMG",
     )
     max_force_n: float = param(
-        3500.0, symbol="F_max", unit="N", bounds=(10.0, 20_000.0), status="literature",
+        3500.0, symbol="F_max", unit="N", bounds=(10.0, 20_000.0), status="unverified",
         source="soleus maximal isometric force ≈ 3500 N (Delp et al. 1990 lower-limb model, from memory)",
         description="maximal active force",
     )

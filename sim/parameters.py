@@ -8,7 +8,8 @@ dataclass derived from :class:`Parameters`.  Each field is declared with
 * ``unit`` – the unit (also spelled in the field name, e.g. ``ka_per_h``),
 * ``source`` – where the default comes from,
 * ``status`` – ``"literature"`` (read in a source), ``"derived"`` (computed
-  from literature values), ``"calibrated"`` (chosen so that the model
+  from literature values), ``"unverified"`` (a published value recalled, not yet
+  checked in a stored source; the source says so), ``"calibrated"`` (chosen so that the model
   reproduces a named observation; the source says which) or
   ``"illustrative"`` (a teaching choice with no direct measurement),
 * ``bounds`` – the plausible range, enforced on construction.
@@ -50,7 +51,7 @@ __all__ = ["STATUSES", "LIMITS", "Limit", "Parameters", "param", "check_range", 
            "check_limit", "parameter_table"]
 
 #: Allowed values of a parameter's ``status`` metadata.
-STATUSES = ("literature", "derived", "calibrated", "illustrative")
+STATUSES = ("literature", "derived", "unverified", "calibrated", "illustrative")
 
 
 def param(
@@ -77,7 +78,7 @@ def param(
     source : str
         Where the default comes from; for a calibrated value, what it was
         calibrated to.
-    status : {"literature", "derived", "calibrated", "illustrative"}
+    status : {"literature", "derived", "unverified", "calibrated", "illustrative"}
         How much the default can be trusted.
     bounds : (float, float), optional
         Inclusive plausible range, enforced when the object is built.

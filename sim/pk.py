@@ -165,7 +165,7 @@ class PKParameters(Parameters):
         description="volume of the lumbar CSF compartment",
     )
     csf_clearance_ml_h: float = param(
-        30.0, symbol="CL_csf", unit="mL/h", bounds=(1.0, 500.0), status="literature",
+        30.0, symbol="CL_csf", unit="mL/h", bounds=(1.0, 500.0), status="unverified",
         source="Lioresal IT / Gablofen label: CSF clearance ≈ 30 mL/h ≈ CSF turnover (numbers "
         "from memory, unverified; 13–80 mL/h in 4 patients, Eur J Clin Pharmacol "
         "doi 10.1007/BF00265844)",

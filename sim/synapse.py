@@ -143,12 +143,12 @@ class SynapseParameters(Parameters):
         source="Clements et al. 1992 (decay τ 1.2 ms)", description="cleft glutamate clearance time constant",
     )
     ampa_binding_per_mm_ms: float = param(
-        1.1, symbol="α", unit="1/(mM·ms)", bounds=(0.01, 20.0), status="literature",
+        1.1, symbol="α", unit="1/(mM·ms)", bounds=(0.01, 20.0), status="unverified",
         source="Destexhe et al. 1994/1998 AMPA kinetic scheme (from memory, unverified; calibration notes §5)",
         description="AMPA opening rate per mM glutamate",
     )
     ampa_closing_per_ms: float = param(
-        0.19, symbol="β", unit="1/ms", bounds=(0.01, 5.0), status="literature",
+        0.19, symbol="β", unit="1/ms", bounds=(0.01, 5.0), status="unverified",
         source="Destexhe et al. 1994/1998 (from memory, unverified); EPSC decay ≈ 2.6–5 ms (PMC2269430)",
         description="AMPA closing rate",
     )

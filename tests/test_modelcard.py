@@ -78,3 +78,13 @@ def test_every_output_variable_appears_once_with_its_unit():
         rows = [line for line in text.splitlines() if line.startswith(f"| `{variable.name}` |")]
         assert len(rows) == 1, variable.name
         assert f"| {variable.unit} |" in rows[0], variable.name
+
+
+def test_no_parameter_calls_a_recalled_value_literature():
+    """Status is honest: a source that says "from memory" or "unverified" is not "literature"."""
+    from sim.model import ModelParameters
+
+    for row in ModelParameters().table():
+        text = row["source"].lower()
+        if "from memory" in text or "unverified" in text:
+            assert row["status"] != "literature", row["name"]

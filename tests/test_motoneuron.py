@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 from sim import motoneuron as mn
 from sim.errors import ParameterError
+from sim.parameters import STATUSES
 
 
 @given(st.floats(-150, 50), st.floats(-70, -30))
@@ -43,4 +44,4 @@ def test_presets_interpolate_and_differ_as_documented():
 
 def test_every_parameter_has_source_and_status():
     for row in mn.MotoneuronParameters().table():
-        assert row["source"] and row["status"] in ("literature", "derived", "calibrated", "illustrative")
+        assert row["source"] and row["status"] in STATUSES

@@ -19,6 +19,7 @@ import sim
 from sim import pk
 from sim.dosing import Haemodialysis, IntrathecalBolus, IntrathecalInfusion, Oral, Regimen
 from sim.errors import ParameterError
+from sim.parameters import STATUSES
 from sim.patient import Patient
 from sim.pk import STATE_NAMES, PKParameters, simulate
 
@@ -262,7 +263,7 @@ def test_result_has_every_series_with_units_and_provenance():
 
 def test_every_parameter_has_source_and_status():
     for row in PKParameters().table():
-        assert row["source"] and row["status"] in ("literature", "derived", "calibrated", "illustrative")
+        assert row["source"] and row["status"] in STATUSES
         assert row["unit"] and row["bounds"]
     calibrated = [r for r in PKParameters().table() if r["status"] == "calibrated"]
     assert all("calibrat" in r["source"] for r in calibrated)
