@@ -7,19 +7,10 @@ state equations for a whole batch of probes at once and derives the readouts.
 
 States and equations
 --------------------
-Six states per probe (:data:`STATE_NAMES`):
-
-.. math::
-   \dot x &= (1 - x)/\tau_{rec} - U\,p\,x\,r_{Ia}(t - d_{aff})            &\text{releasable pool}\\
-   \dot G &= G_q\,p\,x\,r_{Ia}(t - d_{aff}) - G/\tau_{glu}                 &\text{cleft glutamate (mM)}\\
-   \dot s &= \alpha_{eff} G (1 - s) - \beta s                               &\text{AMPA open fraction}\\
-   C\dot V &= -\textstyle\sum_j g_j (V - E_j) + g_{PIC} P (E_{PIC} - V)     &\text{pool generator potential}\\
-   \dot P &= (P_\infty(V) - P)/\tau_{PIC}                                   &\text{PIC activation}\\
-   \dot a &= \bigl(e(r_{pool}(V)) - (\beta_a + (1-\beta_a) e)\,a\bigr)/\tau_{act} &\text{muscle activation}
-
-with :math:`p = p(a_{pre})` (:mod:`sim.synapse`), the conductances of
-:mod:`sim.motoneuron` (:math:`g_{K,B} = \bar g_{K,B} a_{post}`), the Ia rate
-of :mod:`sim.spindle` and the muscle of :mod:`sim.muscle`.
+Six states per probe (:data:`STATE_NAMES`: releasable pool, cleft glutamate, AMPA
+open fraction, pool generator potential, PIC activation, muscle activation); their
+equations are written once, in :mod:`sim.circuit`, from the stage modules
+(:mod:`sim.spindle`, :mod:`sim.synapse`, :mod:`sim.motoneuron`, :mod:`sim.muscle`).
 
 **Delays are exact time shifts.**  The kinematics are imposed by the
 protocol (open loop), so the spindle discharge is a known function of time:
