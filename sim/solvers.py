@@ -197,6 +197,9 @@ SUMMARY_COLUMNS = ("emg_rest", "emg_peak", "recruited_peak", "crossed", "t_cross
                    "activation_end", "torque_peak_nm", "reflex_torque_peak_nm", "threshold_angle_deg",
                    "trigger_angle_deg")
 _NUDGE_MS = 1e-9
+# Indices used inside the compiled kernel (numba freezes module-level integers as constants).
+_V, _A = circuit.V, circuit.A
+_RATE, _FRACTION, _IA = (CHANNELS.index(name) for name in ("mn_rate_hz", "recruited_fraction", "ia_rate_muscle_hz"))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -237,7 +240,7 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
     emg_ref = p.emg_reference_rate_hz
     rate0, frac0 = circuit.derivatives(0.0, y, p, k1)
     emg0 = rate0 / emg_ref
-    rest_active = p.max_force_n * y[5]
+    rest_active = p.max_force_n * y[_A]
     # Torque during the first efferent delay: resting activation + passive force.
     torque_peak = -np.inf
     n_early = int(np.ceil(min(d_eff, t_end) / h)) + 1
@@ -251,16 +254,16 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
     crossed = False
     t_cross = np.nan
     firing_end = 0.0
-    act_end = y[5]
+    act_end = y[_A]
     reflex_torque_peak = 0.0
     prev_rise = 0.0
     prev_t = 0.0
     if record:
         for c in range(6):
             traces[i, c, 0] = y[c]
-        traces[i, 6, 0] = rate0
-        traces[i, 7, 0] = frac0
-        traces[i, 8, 0] = circuit.spindle_rate(0.0, p)
+        traces[i, _RATE, 0] = rate0
+        traces[i, _FRACTION, 0] = frac0
+        traces[i, _IA, 0] = circuit.spindle_rate(0.0, p)
     nb = breaks.shape[1]
     jb = 0
     k = 0
@@ -272,7 +275,7 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
         if not done:
             rate, fraction = circuit.derivatives(t + min(_NUDGE_MS, h / 4.0), y, p, k1)
         else:
-            rate, fraction = circuit.recruitment(y[3], p.threshold_mv, p.recruitment_smoothing_mv,
+            rate, fraction = circuit.recruitment(y[_V], p.threshold_mv, p.recruitment_smoothing_mv,
                                                  p.recruitment_range_mv, p.minimum_rate_hz,
                                                  p.rate_gain_hz_per_mv)
         # -- online summaries at the start of the step (or the end of the probe)
@@ -291,8 +294,8 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
                 frac_t = min(max(frac_t, 0.0), 1.0)
                 t_cross = prev_t + frac_t * (t - prev_t)
                 crossed = True
-            active = p.max_force_n * y[5]
-            act_end = y[5]
+            active = p.max_force_n * y[_A]
+            act_end = y[_A]
             torque = arm * active + circuit.passive_torque_nm(t + d_eff, p)
             if torque > torque_peak:
                 torque_peak = torque
@@ -335,19 +338,20 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
             if record and k % out_every == 0:
                 j = k // out_every
                 if j < n_out:
-                    r_out, f_out = circuit.recruitment(y[3], p.threshold_mv, p.recruitment_smoothing_mv,
+                    r_out, f_out = circuit.recruitment(y[_V], p.threshold_mv, p.recruitment_smoothing_mv,
                                                        p.recruitment_range_mv, p.minimum_rate_hz,
                                                        p.rate_gain_hz_per_mv)
                     for c in range(6):
                         traces[i, c, j] = y[c]
-                    traces[i, 6, j] = r_out
-                    traces[i, 7, j] = f_out
-                    traces[i, 8, j] = circuit.spindle_rate(t, p)
+                    traces[i, _RATE, j] = r_out
+                    traces[i, _FRACTION, j] = f_out
+                    traces[i, _IA, j] = circuit.spindle_rate(t, p)
     for c in range(6):
         y_end[i, c] = y[c]
     # Angles at the EMG onset (muscle time) and when its Ia discharge left the muscle.
     t_muscle = t_cross + d_eff if crossed else t_end
     t_trigger = t_cross - p.afferent_delay_ms if crossed else t_end
+    # In the order of SUMMARY_COLUMNS.
     summaries[i, 0] = emg0
     summaries[i, 1] = emg_peak
     summaries[i, 2] = recruited_peak
