@@ -264,6 +264,7 @@ def test_mechanism_axes_are_logarithmic_with_a_slope_four_guide():
     dose_ax, calcium_ax, cascade_ax = _panels(fig)
     assert dose_ax.get_xscale() == "log"
     assert calcium_ax.get_xscale() == calcium_ax.get_yscale() == "log"
+    assert cascade_ax.get_yscale() == "log"  # the single pulse is not flattened to 0
     assert any("slope 4" in line.get_label() for line in calcium_ax.get_lines())
     assert cascade_ax.get_xlabel() == "Time (ms)"
 
