@@ -207,8 +207,9 @@ def _expected_lines(scenario, tables):
     name = {"dose-response": "dose", "course": "course", "mechanisms": "concentration"}
     table = tables[name[scenario.kind]]
     x = _time(table) if scenario.kind == "course" else table.axis
-    return [(x, table[f"{p}[{a.name}]"], a.label) for p in panels if p != "sedation_band"
-            for a in arms]
+    # Sedation is drawn as bands, never as the index (test_sedation_index_panel_shows_bands_only).
+    return [(x, table[f"{p}[{a.name}]"], a.label) for p in panels
+            if p not in ("sedation_band", "sedation_index") for a in arms]
 
 
 def _check_figure(fig, scenario, tables):

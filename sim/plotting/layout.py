@@ -251,16 +251,42 @@ def _time_ticks(ax: Axes, t: np.ndarray, divisor: float) -> None:
     ax.set_xlim(t[0], t[-1])
 
 
-def _default_band_edges() -> tuple[float, ...]:
-    from ..outcomes import SedationParameters
+def _arm_bands(table: Result, arm: Any) -> np.ndarray:
+    """The sedation band of *arm* at each point: the table's ``sedation_band`` (banded with the
+    arm's own edges), else its ``sedation_index`` banded with the default edges."""
+    if "sedation_band" in table.names:
+        return np.asarray(_arm_values(table, "sedation_band", arm))
+    from ..outcomes import sedation_band
 
-    return SedationParameters().band_edges
+    return np.asarray(sedation_band(_arm_values(table, "sedation_index", arm)))
 
 
 def _sedation_index_panel(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
-    """Index curves over shaded none / mild / moderate / marked regions."""
-    sedation_bands(ax, _default_band_edges())
-    _arm_lines(ax, x, table, "sedation_index", arms)
+    """The sedation band at each point on a categorical axis none / mild / moderate / marked.
+
+    The bands alone are shown, never the index behind them: the y axis has one tick per band,
+    named, and no numbers.  Each arm is a step line through its band at each point (steps, as
+    there is nothing between two bands); several arms share a band row side by side, a little
+    apart, so none hides another.
+    """
+    from matplotlib.ticker import NullLocator
+
+    level = {band: i for i, band in enumerate(SEDATION_BANDS)}
+    for i, band in enumerate(SEDATION_BANDS):
+        ax.axhspan(i - 0.5, i + 0.5, facecolor=SEDATION_BAND_COLORS[band], alpha=0.45,
+                   edgecolor="none", zorder=0, label=f"_band {band}")
+    drawn = list(arms if "arm" in table.batch_labels else arms[:1])
+    spread = 0.36 / max(len(drawn), 1)
+    for j, arm in enumerate(drawn):
+        bands = [str(b).strip().casefold() for b in _arm_bands(table, arm)]
+        rows = np.array([level[b] for b in bands], dtype=float)
+        _arm_line(ax, x, rows + (j - 0.5 * (len(drawn) - 1)) * spread, arm, drawstyle="steps-mid")
+    ax.set_ylim(-0.5, len(SEDATION_BANDS) - 0.5)
+    ax.set_yticks(range(len(SEDATION_BANDS)), labels=list(SEDATION_BANDS))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.tick_params(axis="y", length=0)
+    ax.grid(False, axis="y")
+    ax.set_ylabel(axis_label("sedation_band"))
 
 
 def _band_strips(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
