@@ -16,9 +16,8 @@ from .panels import (
     SEDATION_BAND_COLORS,
     SEDATION_BANDS,
     plot_band_timeline,
-    sedation_bands,
 )
-from .style import _add_axes, _figure, arm_style, axis_label
+from .style import _add_axes, _figure, _style_rc, arm_style, axis_label
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.axes import Axes
@@ -102,9 +101,62 @@ def _arm_line(ax: Axes, x: Any, y: Any, arm: Any, *, markers: bool = True, **kw:
 
 
 def _arm_lines(ax: Axes, x: Any, table: Result, name: str, arms: Sequence[Any], **kw: Any) -> None:
-    """One line of *name* per arm; a table without arms gives one line, in the first arm's style."""
-    for arm in arms if "arm" in table.batch_labels else arms[:1]:
-        _arm_line(ax, x, _arm_values(table, name, arm), arm, **kw)
+    """One line of *name* per arm; a table without arms gives one line, in the first arm's style.
+
+    Arms whose curves coincide (for example "presynaptic only" and "both" in release per Ia
+    spike) are kept visible with :func:`_separate_coincident`.
+    """
+    lines = [_arm_line(ax, x, _arm_values(table, name, arm), arm, **kw)
+             for arm in (arms if "arm" in table.batch_labels else arms[:1])]
+    _separate_coincident(lines)
+
+
+# Curves closer than this fraction of the panel's y-span everywhere are drawn as one band of
+# lines: at 2.5-pt line width they would otherwise hide each other on a slide.
+_COINCIDENT_FRACTION = 0.04
+
+
+def _coincident_groups(lines: Sequence[Any]) -> list[list[Any]]:
+    """Groups (in drawing order) of lines with the same x and y closer than the tolerance."""
+    data = [(np.asarray(line.get_xdata(), dtype=float), np.asarray(line.get_ydata(), dtype=float))
+            for line in lines]
+    finite = [y[np.isfinite(y)] for _, y in data]
+    finite = [y for y in finite if y.size]
+    if len(lines) < 2 or not finite:
+        return []
+    values = np.concatenate(finite)
+    span = float(values.max() - values.min()) or max(abs(float(values.max())), 1.0)
+    tolerance = _COINCIDENT_FRACTION * span
+    groups: list[list[int]] = []
+    for i, (xi, yi) in enumerate(data):
+        for group in groups:
+            xj, yj = data[group[0]]
+            if xi.shape == xj.shape and np.array_equal(xi, xj) and np.array_equal(
+                    np.isfinite(yi), np.isfinite(yj)):
+                both = np.isfinite(yi)
+                if not both.any() or np.max(np.abs(yi[both] - yj[both])) <= tolerance:
+                    group.append(i)
+                    break
+        else:
+            groups.append([i])
+    return [[lines[i] for i in group] for group in groups if len(group) > 1]
+
+
+def _separate_coincident(lines: Sequence[Any]) -> None:
+    """Keep every arm visible where curves coincide.
+
+    Within a group of coinciding lines the first drawn (lowest) is the widest and each later
+    one narrower, so every colour and dash shows as a casing around the line above it; the
+    markers take turns along the curve (``markevery=(j, k)``), so each arm's marker appears.
+    The data are not moved.
+    """
+    for group in _coincident_groups(lines):
+        k = len(group)
+        base = max(line.get_linewidth() for line in group)
+        for j, line in enumerate(group):
+            line.set_linewidth(base * (1.0 + 1.1 * (k - 1 - j)))
+            if line.get_marker() not in ("", "None", None):
+                line.set_markevery((j, k))
 
 
 def _reference_line(ax: Axes, value: float = 1.0, text: str = "drug-free") -> None:
@@ -222,6 +274,19 @@ def _arm_legend(fig: Figure, arms: Sequence[Any], axes: Sequence[Axes]) -> None:
                 handles.append(line)
                 labels.append(line.get_label())
     if len(labels) >= 1:
+        from matplotlib.lines import Line2D
+
+        # Legend keys in the arm's plain style: a line may be drawn wider or with staggered
+        # markers where it coincides with another (see _separate_coincident).
+        keys = []
+        for handle in handles:
+            key = Line2D([], [])
+            key.update_from(handle)
+            key.set_linewidth(_style_rc()["lines.linewidth"])
+            key.set_markevery(None)
+            key.set_drawstyle("default")
+            keys.append(key)
+        handles = keys
         order = sorted(range(len(labels)), key=lambda i: wanted.index(labels[i]))
         strip = next((ax for ax in fig.axes if ax.get_gid() == _LEGEND_GID), None)
         target = strip if strip is not None else axes[0]
