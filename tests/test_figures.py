@@ -134,7 +134,8 @@ def mechanisms_case():
     scenario = _scenario("mechanisms", [("presynaptic", "Presynaptic only"),
                                         ("postsynaptic", "Postsynaptic only"), ("both", "Both")],
                          ["h_reflex_ratio", "release_rel", "girk_conductance_ns"],
-                         "An H-reflex cannot tell a presynaptic from a postsynaptic action")
+                         "The H-reflex shows potency, not site: either action lowers it, at "
+                         "very different CSF levels")
     csf = np.array([0.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0])
 
     def make(arm):
@@ -207,8 +208,9 @@ def _expected_lines(scenario, tables):
     name = {"dose-response": "dose", "course": "course", "mechanisms": "concentration"}
     table = tables[name[scenario.kind]]
     x = _time(table) if scenario.kind == "course" else table.axis
-    return [(x, table[f"{p}[{a.name}]"], a.label) for p in panels if p != "sedation_band"
-            for a in arms]
+    # Sedation is drawn as bands, never as the index (test_sedation_index_panel_shows_bands_only).
+    return [(x, table[f"{p}[{a.name}]"], a.label) for p in panels
+            if p not in ("sedation_band", "sedation_index") for a in arms]
 
 
 def _check_figure(fig, scenario, tables):
@@ -264,6 +266,7 @@ def test_mechanism_axes_are_logarithmic_with_a_slope_four_guide():
     dose_ax, calcium_ax, cascade_ax = _panels(fig)
     assert dose_ax.get_xscale() == "log"
     assert calcium_ax.get_xscale() == calcium_ax.get_yscale() == "log"
+    assert cascade_ax.get_yscale() == "log"  # the single pulse is not flattened to 0
     assert any("slope 4" in line.get_label() for line in calcium_ax.get_lines())
     assert cascade_ax.get_xlabel() == "Time (ms)"
 
@@ -310,6 +313,227 @@ def test_dose_response_panels_share_the_dose_axis():
     assert len(limits) == 1
     texts = _all_texts(fig)
     assert {"none", "mild", "moderate", "marked"} <= set(texts)
+
+
+# -- figures a lecturer can show without explaining them away ----------------------------
+
+
+def withdrawal_case():
+    """Weeks of infusion, then a stop: the reflex rebounds above 1 at the right-hand end, where a
+    reference label used to sit, and receptor availability ends just under 1."""
+    scenario = _scenario("course", [("intrathecal", "Intrathecal, stopped on day 28")],
+                         ["csf_ng_ml", "receptor_availability", "reflex_gain_rel", "spasm_index"],
+                         "Stopping intrathecal baclofen abruptly: the reflex rebounds above its "
+                         "untreated level")
+    t = np.arange(0.0, 1008.0 + 1.0, 1.0)
+    on = t < 672.0
+    after = np.clip(t - 672.0, 0.0, None)
+
+    def make(arm):
+        csf = np.where(on, 550.0 * (1 - np.exp(-t / 2)), 550.0 * np.exp(-after / 2))
+        availability = np.where(on, 1 - 0.35 * (1 - np.exp(-t / 72)),
+                                1 - 0.35 * np.exp(-after / 72))
+        gain = np.where(on, np.exp(-t / 2), 1.0 + 0.13 * np.exp(-after / 120)
+                        - np.exp(-after / 6))
+        spasm = np.where(on, 0.0, 80.0 * np.exp(-after / 100) * (1 - np.exp(-after / 6)))
+        return {"csf_ng_ml": csf, "receptor_availability": availability,
+                "reflex_gain_rel": gain, "spasm_index": spasm}
+
+    return scenario, {"course": _arm_table("t_h", t, scenario.arms, make)}
+
+
+def _line_points(line):
+    """Pixel points densely along a drawn line (steps expanded), and its half-width in pixels."""
+    from matplotlib.cbook import STEP_LOOKUP_MAP
+
+    xy = np.asarray(line.get_xydata(), dtype=float)
+    if line.get_drawstyle() not in ("default", None):
+        xy = np.column_stack(STEP_LOOKUP_MAP[line.get_drawstyle()](xy[:, 0], xy[:, 1]))
+    with np.errstate(all="ignore"):
+        pixels = line.get_transform().transform(xy)
+    fractions = np.linspace(0.0, 1.0, 60)[:, None]
+    dense = [a + fractions * (b - a) for a, b in zip(pixels[:-1], pixels[1:], strict=True)
+             if np.all(np.isfinite(a)) and np.all(np.isfinite(b))]
+    dense.append(pixels[np.all(np.isfinite(pixels), axis=1)])
+    width = max(line.get_linewidth(), line.get_markersize() if line.get_marker() not in
+                ("", "None", None) else 0.0)
+    return np.concatenate(dense), 0.5 * width * line.figure.dpi / 72.0
+
+
+def _covers_data(ax, text):
+    box = text.get_window_extent()
+    for _, line in [(ax, line) for line in _data_lines_of(ax)]:
+        points, half = _line_points(line)
+        inside = ((points[:, 0] >= box.x0 - half) & (points[:, 0] <= box.x1 + half)
+                  & (points[:, 1] >= box.y0 - half) & (points[:, 1] <= box.y1 + half))
+        if inside.any():
+            return line.get_label()
+    return None
+
+
+def _reference_labels(fig):
+    return [(ax, t) for ax in _panels(fig) for t in ax.texts
+            if t.get_gid() in ("reference-label", "free-text")]
+
+
+@pytest.mark.parametrize("case", [withdrawal_case, mechanisms_case, dose_case, mechanism_case,
+                                  course_case], ids=lambda c: c.__name__)
+def test_reference_labels_sit_where_no_data_are(case):
+    """"untreated level" / "drug-free" (and the burst-ratio note) cover no data line, legend or
+    other text, and stay inside their panel."""
+    scenario, tables = case()
+    fig = plotting.scenario_figure(scenario, tables)
+    fig.draw_without_rendering()
+    labels = _reference_labels(fig)
+    assert labels
+    for ax, label in labels:
+        assert _covers_data(ax, label) is None, (label.get_text(), _covers_data(ax, label))
+        box = label.get_window_extent()
+        legend = ax.get_legend()
+        if legend is not None:
+            assert not box.overlaps(legend.get_window_extent()), label.get_text()
+        for other in ax.texts:
+            if other is not label and other.get_text().strip():
+                assert not box.overlaps(other.get_window_extent()), (label.get_text(),
+                                                                     other.get_text())
+        assert ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1 + 0.1 * fig.bbox.width
+
+
+def test_withdrawal_label_leaves_the_rebound_peak_free():
+    scenario, tables = withdrawal_case()
+    fig = plotting.scenario_figure(scenario, tables)
+    fig.draw_without_rendering()
+    gain_ax = _panels(fig)[2]
+    (label,) = [t for t in gain_ax.texts if t.get_gid() == "reference-label"]
+    assert label.get_text() == "untreated level"
+    # the rebound (above 1, after day 28) is in the right third: the label is not over it
+    peak_day = _time(tables["course"])[np.argmax(tables["course"]["reflex_gain_rel[intrathecal]"])]
+    x0, x1 = gain_ax.transData.inverted().transform(label.get_window_extent())[:, 0]
+    assert not x0 <= peak_day <= x1
+
+
+def test_coinciding_arms_stay_visible():
+    """Presynaptic-only and both give the same release, postsynaptic-only and both the same GIRK
+    conductance: the line underneath is wider, the markers take turns, and the legend keys keep
+    the plain arm style."""
+    scenario, tables = mechanisms_case()
+    fig = plotting.scenario_figure(scenario, tables)
+    fig.draw_without_rendering()
+    pairs = 0
+    for ax in _panels(fig):
+        lines = _data_lines_of(ax)
+        for i, lower in enumerate(lines):
+            for upper in lines[i + 1:]:
+                y_lo, y_up = np.asarray(lower.get_ydata()), np.asarray(upper.get_ydata())
+                if not np.allclose(y_lo, y_up):
+                    continue
+                pairs += 1
+                assert lower.get_linewidth() > upper.get_linewidth() * 1.5, ax.get_title(loc="left")
+                n = y_lo.size
+                shown = [set(range(n)[slice(*m[:1], None, m[1])]) for m in
+                         (lower.get_markevery(), upper.get_markevery())]
+                assert shown[0] and shown[1] and not shown[0] & shown[1]
+                style = [(li.get_color(), li.get_linestyle(), li.get_linewidth(),
+                          str(li.get_markevery())) for li in (lower, upper)]
+                assert style[0] != style[1]
+        # nothing drawn inside the axis line: a series at 0 sits above the bottom of the panel
+        low = ax.get_ylim()[0]
+        for line in lines:
+            assert np.nanmin(line.get_ydata()) > low, line.get_label()
+    assert pairs == 2  # release: pre = both; GIRK: post = both
+    legend = next(legend for legend in (ax.get_legend() for ax in fig.axes) if legend is not None)
+    widths = {handle.get_linewidth() for handle in legend.legend_handles}
+    assert widths == {2.5}
+    assert not any(isinstance(handle.get_markevery(), tuple) for handle in legend.legend_handles)
+
+
+def test_distinct_arms_keep_their_style():
+    """Curves that do not coincide are left as drawn (no widening, markers on every point)."""
+    scenario, tables = mechanisms_case()
+    fig = plotting.scenario_figure(scenario, tables)
+    h_ax = _panels(fig)[0]
+    post = _find_line(fig, tables["concentration"].axis,
+                      tables["concentration"]["h_reflex_ratio[postsynaptic]"], "Postsynaptic only")
+    assert post is not None and post.get_linewidth() == 2.5
+    assert post.get_markevery() is None
+    assert h_ax.get_lines()
+
+
+def two_arm_dose_case():
+    scenario, tables = dose_case()
+    scenario.arms = (*scenario.arms, SimpleNamespace(name="impaired kidneys",
+                                                     label="Spastic patient, impaired kidneys"))
+    dose = tables["dose"].axis
+    rows = []
+    for factor in (1.0, 3.0):
+        index = np.clip(factor * dose / (dose + 150), 0.0, 1.0)
+        rows.append({"reflex_gain_rel": 1 - 0.7 * dose / (dose + 20),
+                     "voluntary_force_rel": 1 - 0.3 * dose / (dose + 100),
+                     "sedation_index": index, "sedation_band": _bands(index)})
+    series = {name: np.stack([row[name] for row in rows]) for name in rows[0]}
+    table = Result("daily_dose_mg", dose, series,
+                   batch_labels={"arm": tuple(arm.name for arm in scenario.arms)})
+    return scenario, {"dose": table}
+
+
+def _is_number(text):
+    try:
+        float(text.replace("−", "-").replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("case", [dose_case, two_arm_dose_case], ids=lambda c: c.__name__)
+def test_sedation_index_panel_shows_bands_only(case):
+    """The dose-response sedation panel is a categorical none / mild / moderate / marked axis:
+    named ticks, no numbers, and each arm's line sits in the row of its band at every dose."""
+    scenario, tables = case()
+    fig = plotting.scenario_figure(scenario, tables)
+    fig.draw_without_rendering()
+    ax = _panels(fig)[scenario.figure["panels"].index("sedation_index")]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks == list(plotting.SEDATION_BANDS)
+    assert not any(_is_number(t) for t in ticks)
+    assert not [t.get_text() for t in ax.get_yticklabels(minor=True) if t.get_text()]
+    assert "index" not in ax.get_ylabel().lower()
+    assert not any(_is_number(t.get_text()) for t in ax.texts if t.get_text().strip()
+                   and t.get_gid() != plotting._LETTER_GID)
+    table = tables["dose"]
+    lines = _data_lines_of(ax)
+    assert len(lines) == len(scenario.arms)
+    for line, arm in zip(lines, scenario.arms, strict=True):
+        assert line.get_label() == arm.label
+        np.testing.assert_array_equal(line.get_xdata(), table.axis)
+        levels = [plotting.SEDATION_BANDS.index(b) for b in table[f"sedation_band[{arm.name}]"]]
+        y = np.asarray(line.get_ydata())
+        np.testing.assert_array_equal(np.round(y), levels)
+        assert np.all(np.abs(y - levels) < 0.25)  # inside the band's row
+    if len(lines) > 1:  # two arms in the same band are side by side, not on top of each other
+        assert not np.allclose(lines[0].get_ydata(), lines[1].get_ydata())
+
+
+def test_cascade_panel_is_logarithmic_and_shows_the_single_pulse():
+    scenario, tables = mechanism_case()
+    cascade = tables["gabab_cascade"]
+    # as in the model: a burst gives thousands of times the single-pulse response
+    tables["gabab_cascade"] = Result("t_ms", cascade.axis,
+                                     {"single_pulse": cascade["single_pulse"],
+                                      "burst": 5000 * cascade["single_pulse"]})
+    fig = plotting.scenario_figure(scenario, tables)
+    fig.draw_without_rendering()
+    ax = _panels(fig)[2]
+    assert ax.get_yscale() == "log"
+    assert "log" in ax.get_ylabel()
+    single = _find_line(fig, cascade.axis, cascade["single_pulse"], "1 pulse")
+    assert single is not None
+    peak = np.max(cascade["single_pulse"])
+    low, high = ax.get_ylim()
+    assert low < peak < high
+    # the single-pulse peak stands well clear of the bottom of the panel
+    _, y_peak = ax.transAxes.inverted().transform(ax.transData.transform((0.0, peak)))
+    assert y_peak > 0.15
+    assert any("5,000× one pulse" in t.get_text() for t in ax.texts)
 
 
 def test_scenario_figure_saves(tmp_path):
@@ -426,3 +650,13 @@ def test_real_scenario_figure_draws_the_runner_tables(name):
         assert table.batch_labels == {"arm": tuple(arm.name for arm in scenario.arms)}
     fig = plotting.scenario_figure(scenario, tables)
     _check_figure(fig, scenario, tables)
+    for ax, label in _reference_labels(fig):
+        assert _covers_data(ax, label) is None, label.get_text()
+    # coinciding arms (release: presynaptic = both; GIRK: postsynaptic = both) stay visible
+    for ax in _panels(fig):
+        lines = _data_lines_of(ax)
+        for i, lower in enumerate(lines):
+            for upper in lines[i + 1:]:
+                if np.allclose(lower.get_ydata(), upper.get_ydata()):
+                    assert lower.get_linewidth() > upper.get_linewidth()
+                    assert lower.get_markevery() != upper.get_markevery()

@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
 
 
 def dose_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, list[Axes]]:
-    """Aligned panels sharing the daily-dose axis; sedation as bands, never a probability."""
+    """Aligned panels sharing the daily-dose axis; sedation as its band at each dose on a
+    categorical axis (none / mild / moderate / marked), never a number or a probability."""
     panels = list(scenario.figure["panels"])
     arms = list(scenario.arms)
     table = tables["dose"]

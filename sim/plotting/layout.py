@@ -16,9 +16,8 @@ from .panels import (
     SEDATION_BAND_COLORS,
     SEDATION_BANDS,
     plot_band_timeline,
-    sedation_bands,
 )
-from .style import _add_axes, _figure, arm_style, axis_label
+from .style import _add_axes, _figure, _style_rc, arm_style, axis_label
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.axes import Axes
@@ -70,6 +69,8 @@ _KIND_HEADINGS = {
 _UNIT_REFERENCE = {"reflex_gain_rel", "voluntary_force_rel", "tone_discomfort_rel",
                    "nociceptive_signal_rel", "epsc_rel", "receptor_availability"}
 _REFERENCE_GID = "reference"
+_REFERENCE_LABEL_GID = "reference-label"
+_FREE_TEXT_GID = "free-text"  # a note that must not cover data: moved by _place_labels_off_data
 _HOURS_LIMIT = 72.0  # longer courses are drawn in days
 
 
@@ -102,17 +103,190 @@ def _arm_line(ax: Axes, x: Any, y: Any, arm: Any, *, markers: bool = True, **kw:
 
 
 def _arm_lines(ax: Axes, x: Any, table: Result, name: str, arms: Sequence[Any], **kw: Any) -> None:
-    """One line of *name* per arm; a table without arms gives one line, in the first arm's style."""
-    for arm in arms if "arm" in table.batch_labels else arms[:1]:
-        _arm_line(ax, x, _arm_values(table, name, arm), arm, **kw)
+    """One line of *name* per arm; a table without arms gives one line, in the first arm's style.
+
+    Arms whose curves coincide (for example "presynaptic only" and "both" in release per Ia
+    spike) are kept visible with :func:`_separate_coincident`.
+    """
+    lines = [_arm_line(ax, x, _arm_values(table, name, arm), arm, **kw)
+             for arm in (arms if "arm" in table.batch_labels else arms[:1])]
+    _separate_coincident(lines)
+
+
+# Curves closer than this fraction of the panel's y-span everywhere are drawn as one band of
+# lines: at 2.5-pt line width they would otherwise hide each other on a slide.
+_COINCIDENT_FRACTION = 0.04
+
+
+def _coincident_groups(lines: Sequence[Any]) -> list[list[Any]]:
+    """Groups (in drawing order) of lines with the same x and y closer than the tolerance."""
+    data = [(np.asarray(line.get_xdata(), dtype=float), np.asarray(line.get_ydata(), dtype=float))
+            for line in lines]
+    finite = [y[np.isfinite(y)] for _, y in data]
+    finite = [y for y in finite if y.size]
+    if len(lines) < 2 or not finite:
+        return []
+    values = np.concatenate(finite)
+    span = float(values.max() - values.min()) or max(abs(float(values.max())), 1.0)
+    tolerance = _COINCIDENT_FRACTION * span
+    groups: list[list[int]] = []
+    for i, (xi, yi) in enumerate(data):
+        for group in groups:
+            xj, yj = data[group[0]]
+            if xi.shape == xj.shape and np.array_equal(xi, xj) and np.array_equal(
+                    np.isfinite(yi), np.isfinite(yj)):
+                both = np.isfinite(yi)
+                if not both.any() or np.max(np.abs(yi[both] - yj[both])) <= tolerance:
+                    group.append(i)
+                    break
+        else:
+            groups.append([i])
+    return [[lines[i] for i in group] for group in groups if len(group) > 1]
+
+
+def _separate_coincident(lines: Sequence[Any]) -> None:
+    """Keep every arm visible where curves coincide.
+
+    Within a group of coinciding lines the first drawn (lowest) is the widest and each later
+    one narrower, so every colour and dash shows as a casing around the line above it; the
+    markers take turns along the curve (``markevery=(j, k)``), so each arm's marker appears.
+    The data are not moved.
+    """
+    for group in _coincident_groups(lines):
+        k = len(group)
+        base = max(line.get_linewidth() for line in group)
+        for j, line in enumerate(group):
+            line.set_linewidth(base * (1.0 + 1.1 * (k - 1 - j)))
+            if line.get_marker() not in ("", "None", None):
+                line.set_markevery((j, k))
 
 
 def _reference_line(ax: Axes, value: float = 1.0, text: str = "drug-free") -> None:
+    """A dotted reference line at *value* with a label; :func:`_place_labels_off_data` later
+    moves the label to a spot free of data (the figure's limits are only final then)."""
     ax.axhline(value, color="#555555", linestyle=":", linewidth=1.5, zorder=1, gid=_REFERENCE_GID,
                label="_reference")
     ax.annotate(text, xy=(1.0, value), xycoords=("axes fraction", "data"), xytext=(-4, 3),
                 textcoords="offset points", ha="right", va="bottom", fontsize=12,
-                color="#555555", style="italic")
+                color="#555555", style="italic", gid=_REFERENCE_LABEL_GID)
+
+
+# Places tried for a reference label, best first: (x in axes fraction, horizontal alignment,
+# offset from the line in points; positive = above).  Right and left ends first (where a
+# reader looks for a line's name), then the middle of the panel, then further from the line.
+_REFERENCE_SPOTS = [(x, ha, dy) for dy in (3.0, -3.0, 9.0, -9.0)
+                    for x, ha in ((0.99, "right"), (0.01, "left"), (0.5, "center"),
+                                  (0.75, "center"), (0.25, "center"))]
+
+
+def _display_segments(line: Any) -> tuple[np.ndarray, np.ndarray, float]:
+    """Start and end points (pixels) of a line's drawn segments, and its half-width in pixels
+    (line width or marker size, whichever is larger)."""
+    from matplotlib.cbook import STEP_LOOKUP_MAP
+
+    xy = np.asarray(line.get_xydata(), dtype=float)
+    style = line.get_drawstyle()
+    if style in STEP_LOOKUP_MAP and style != "default" and len(xy) > 1:
+        xy = np.column_stack(STEP_LOOKUP_MAP[style](xy[:, 0], xy[:, 1]))
+    with np.errstate(all="ignore"):
+        points = line.get_transform().transform(xy)
+    ok = np.all(np.isfinite(points), axis=1)
+    pairs = ok[:-1] & ok[1:]
+    starts = np.concatenate([points[:-1][pairs], points[ok]])
+    ends = np.concatenate([points[1:][pairs], points[ok]])  # single points as zero-length segments
+    width = line.get_linewidth()
+    if line.get_marker() not in ("", "None", None):
+        width = max(width, line.get_markersize())
+    return starts, ends, 0.5 * width * line.figure.dpi / 72.0
+
+
+def _segments_hit_box(starts: np.ndarray, ends: np.ndarray, box: Any, pad: float) -> bool:
+    """Whether any segment passes through *box* grown by *pad* pixels (Liang–Barsky clipping)."""
+    if not len(starts):
+        return False
+    lo = np.array([box.x0 - pad, box.y0 - pad])
+    hi = np.array([box.x1 + pad, box.y1 + pad])
+    d = ends - starts
+    t_enter = np.zeros(len(starts))
+    t_leave = np.ones(len(starts))
+    outside = np.zeros(len(starts), dtype=bool)
+    for axis in (0, 1):
+        for p, q in ((-d[:, axis], starts[:, axis] - lo[axis]),
+                     (d[:, axis], hi[axis] - starts[:, axis])):
+            parallel = p == 0
+            outside |= parallel & (q < 0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                r = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
+            t_enter = np.where(~parallel & (p < 0), np.maximum(t_enter, r), t_enter)
+            t_leave = np.where(~parallel & (p > 0), np.minimum(t_leave, r), t_leave)
+    return bool(np.any(~outside & (t_enter <= t_leave)))
+
+
+def _label_is_free(ax: Axes, label: Any, renderer: Any, taken: Sequence[Any]) -> bool:
+    box = label.get_window_extent(renderer)
+    inside = ax.bbox
+    if box.x0 < inside.x0 or box.x1 > inside.x1 or box.y0 < inside.y0 or box.y1 > inside.y1:
+        return False
+    for line in ax.get_lines():
+        if line.get_gid() == _REFERENCE_GID or not line.get_visible():
+            continue
+        starts, ends, half_width = _display_segments(line)
+        if _segments_hit_box(starts, ends, box, half_width + 1.0):
+            return False
+    legend = ax.get_legend()
+    others = [legend] if legend is not None else []
+    others += [t for t in ax.texts if t is not label and t.get_text().strip()]
+    return not any(box.overlaps(other.get_window_extent(renderer)) for other in [*others, *taken])
+
+
+# Places tried for a free-standing note (gid "free-text"), best first, in axes fraction:
+# (x, y, horizontal alignment, vertical alignment).
+_FREE_SPOTS = [(x, y, ha, "center") for y in (0.5, 0.35, 0.65, 0.2, 0.8)
+               for x, ha in ((0.97, "right"), (0.5, "center"), (0.03, "left"))]
+_FREE_SPOTS += [(x, y, ha, va) for y, va in ((0.03, "bottom"), (0.97, "top"))
+                for x, ha in ((0.97, "right"), (0.5, "center"), (0.03, "left"))]
+
+
+def _place_labels_off_data(fig: Figure) -> None:
+    """Move every reference-line label to the first spot where it covers no data line, legend
+    or text; if the panel has none, just outside its right edge, level with the line.  Notes
+    marked as free-standing (gid ``"free-text"``) keep their place if it is free, else move to
+    the first free spot of :data:`_FREE_SPOTS`."""
+    labels = [(ax, t) for ax in fig.axes for t in ax.texts
+              if t.get_gid() in (_REFERENCE_LABEL_GID, _FREE_TEXT_GID)]
+    if not labels:
+        return
+    # Measure on the current layout (after _fit_texts); later layout passes move panels by a
+    # fraction of a pixel, well inside the margin a free spot keeps.
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()  # noqa: SLF001 - public only on Agg canvases
+    taken: list[Any] = []
+    for ax, label in labels:
+        if label.get_gid() == _FREE_TEXT_GID:
+            if not _label_is_free(ax, label, renderer, taken):
+                for x, y, ha, va in _FREE_SPOTS:
+                    label.set_position((x, y))
+                    label.set_horizontalalignment(ha)
+                    label.set_verticalalignment(va)
+                    if _label_is_free(ax, label, renderer, taken):
+                        break
+            taken.append(label)
+            continue
+        value = label.xy[1]
+        for x, ha, dy in _REFERENCE_SPOTS:
+            label.xy = (x, value)
+            label.xyann = (0.0, dy)
+            label.set_horizontalalignment(ha)
+            label.set_verticalalignment("bottom" if dy > 0 else "top")
+            if _label_is_free(ax, label, renderer, taken):
+                break
+        else:
+            label.xy = (1.0, value)
+            label.xyann = (4.0, 0.0)
+            label.set_horizontalalignment("left")
+            label.set_verticalalignment("center")
+            label.set_annotation_clip(False)
+        taken.append(label)
 
 
 def _concentration_axis(ax: Axes, x: Any) -> None:
@@ -222,6 +396,19 @@ def _arm_legend(fig: Figure, arms: Sequence[Any], axes: Sequence[Axes]) -> None:
                 handles.append(line)
                 labels.append(line.get_label())
     if len(labels) >= 1:
+        from matplotlib.lines import Line2D
+
+        # Legend keys in the arm's plain style: a line may be drawn wider or with staggered
+        # markers where it coincides with another (see _separate_coincident).
+        keys = []
+        for handle in handles:
+            key = Line2D([], [])
+            key.update_from(handle)
+            key.set_linewidth(_style_rc()["lines.linewidth"])
+            key.set_markevery(None)
+            key.set_drawstyle("default")
+            keys.append(key)
+        handles = keys
         order = sorted(range(len(labels)), key=lambda i: wanted.index(labels[i]))
         strip = next((ax for ax in fig.axes if ax.get_gid() == _LEGEND_GID), None)
         target = strip if strip is not None else axes[0]
@@ -251,16 +438,42 @@ def _time_ticks(ax: Axes, t: np.ndarray, divisor: float) -> None:
     ax.set_xlim(t[0], t[-1])
 
 
-def _default_band_edges() -> tuple[float, ...]:
-    from ..outcomes import SedationParameters
+def _arm_bands(table: Result, arm: Any) -> np.ndarray:
+    """The sedation band of *arm* at each point: the table's ``sedation_band`` (banded with the
+    arm's own edges), else its ``sedation_index`` banded with the default edges."""
+    if "sedation_band" in table.names:
+        return np.asarray(_arm_values(table, "sedation_band", arm))
+    from ..outcomes import sedation_band
 
-    return SedationParameters().band_edges
+    return np.asarray(sedation_band(_arm_values(table, "sedation_index", arm)))
 
 
 def _sedation_index_panel(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
-    """Index curves over shaded none / mild / moderate / marked regions."""
-    sedation_bands(ax, _default_band_edges())
-    _arm_lines(ax, x, table, "sedation_index", arms)
+    """The sedation band at each point on a categorical axis none / mild / moderate / marked.
+
+    The bands alone are shown, never the index behind them: the y axis has one tick per band,
+    named, and no numbers.  Each arm is a step line through its band at each point (steps, as
+    there is nothing between two bands); several arms share a band row side by side, a little
+    apart, so none hides another.
+    """
+    from matplotlib.ticker import NullLocator
+
+    level = {band: i for i, band in enumerate(SEDATION_BANDS)}
+    for i, band in enumerate(SEDATION_BANDS):
+        ax.axhspan(i - 0.5, i + 0.5, facecolor=SEDATION_BAND_COLORS[band], alpha=0.45,
+                   edgecolor="none", zorder=0, label=f"_band {band}")
+    drawn = list(arms if "arm" in table.batch_labels else arms[:1])
+    spread = 0.36 / max(len(drawn), 1)
+    for j, arm in enumerate(drawn):
+        bands = [str(b).strip().casefold() for b in _arm_bands(table, arm)]
+        rows = np.array([level[b] for b in bands], dtype=float)
+        _arm_line(ax, x, rows + (j - 0.5 * (len(drawn) - 1)) * spread, arm, drawstyle="steps-mid")
+    ax.set_ylim(-0.5, len(SEDATION_BANDS) - 0.5)
+    ax.set_yticks(range(len(SEDATION_BANDS)), labels=list(SEDATION_BANDS))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.tick_params(axis="y", length=0)
+    ax.grid(False, axis="y")
+    ax.set_ylabel(axis_label("sedation_band"))
 
 
 def _band_strips(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:

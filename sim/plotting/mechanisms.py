@@ -23,7 +23,11 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
 
 
 def mechanisms_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, list[Axes]]:
-    """Panels side by side against spinal CSF concentration (log axis, linear near 0)."""
+    """Panels side by side against spinal CSF concentration (log axis, linear near 0).
+
+    Arms that coincide in a panel (presynaptic only and both in release; postsynaptic only and
+    both in GIRK conductance) stay visible: see :func:`~sim.plotting.layout._separate_coincident`.
+    """
     panels = list(scenario.figure["panels"])
     arms = list(scenario.arms)
     table = tables["concentration"]
@@ -33,10 +37,14 @@ def mechanisms_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figu
         _arm_lines(ax, x, table, name, arms)
         ax.set_ylabel(_label(table, name))
         ax.set_xlabel(_label(table, table.axis_name))
-        ax.set_ylim(bottom=0)
+        # A little room below 0: a series that stays at 0 (no GIRK conductance without a
+        # postsynaptic action) is drawn above the axis line, not hidden in it.
         if name in ("release_rel", "reflex_gain_rel"):
-            ax.set_ylim(0, 1.12)
+            ax.set_ylim(-0.04, 1.12)
             _reference_line(ax)
+        else:
+            low, high = ax.get_ylim()
+            ax.set_ylim(-0.04 * max(high, 0.0), high)
         _heading(ax, name, "mechanisms")
     _concentration_axis(axes[0], x)
     _arm_legend(fig, arms, axes)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ParameterError
 from .course import course_figure
 from .dose import dose_figure
-from .layout import _fit_texts, _wrap_label
+from .layout import _fit_texts, _place_labels_off_data, _wrap_label
 from .mechanism import mechanism_figure
 from .mechanisms import mechanisms_figure
 from .reflex import reflex_figure
@@ -51,7 +51,10 @@ def scenario_figure(scenario: Any, tables: Mapping[str, Result]) -> Figure:
     its fixed :func:`arm_style` and labelled ``arm.label``; the take-home
     ``scenario.figure["title"]`` as title, panel letters and the educational
     label.  The data drawn are exactly the tables' columns (courses longer
-    than 72 h are drawn in days: ``t_h / 24``).
+    than 72 h are drawn in days: ``t_h / 24``).  Arms whose curves coincide
+    stay visible (the lower line wider, markers taking turns), and
+    reference-line labels ("drug-free", "untreated level") are put where they
+    cover no data.
 
     Layouts by ``scenario.kind``:
 
@@ -59,13 +62,15 @@ def scenario_figure(scenario: Any, tables: Mapping[str, Result]) -> Figure:
         side by side: concentration–response on a log bath-concentration axis
         (one line per enantiomer), release vs Ca²⁺ entry on log–log axes with
         the pure Ca⁴ law as a slope-4 guide and the take-home numbers, and the
-        GABA-B cascade after one pulse and a burst.
+        GABA-B cascade after one pulse and a burst on a log axis (so the single
+        pulse shows next to a burst thousands of times larger).
     ``"reflex"``
         time-course panels (EMG, torque …) under a strip showing the imposed
         stretch, next to sweeps against stretch velocity.
     ``"dose-response"``
-        aligned panels sharing the dose axis; the sedation index is drawn over
-        shaded none / mild / moderate / marked regions, never as a probability.
+        aligned panels sharing the dose axis; sedation is drawn as its band at
+        each dose on a categorical none / mild / moderate / marked axis: no
+        numeric index, never a probability.
     ``"course"``
         rows sharing the time axis (2 × 2 for four panels); the sedation band
         is one strip of coloured blocks per arm.
@@ -123,6 +128,8 @@ def scenario_figure(scenario: Any, tables: Mapping[str, Result]) -> Figure:
             ax.set_ylabel(_wrap_label(ax.get_ylabel(), 28))
     panel_letters(letter_axes)
     _fit_texts(fig)
+    # Last: reference-line labels go where no data are, once limits and layout are final.
+    _place_labels_off_data(fig)
     return fig
 
 
