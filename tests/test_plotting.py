@@ -421,6 +421,7 @@ def test_sedation_bands_are_qualitative(orientation, edges):
     ticks = ax.get_yticklabels() if orientation == "horizontal" else ax.get_xticklabels()
     for text in [*_all_texts(fig), *(t.get_text() for t in ticks)]:
         assert not any(word in text.lower() for word in FORBIDDEN), text
+    assert all(t.get_text() == "" for t in ticks)  # bands carry words; the scale shows no numbers
     limits = ax.get_ylim() if orientation == "horizontal" else ax.get_xlim()
     assert limits == (0.0, 1.0)
     _close(fig)

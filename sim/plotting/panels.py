@@ -268,9 +268,9 @@ def sedation_bands(
             ax.text(middle, 1.01, band, transform=blend, ha="center", va="bottom", fontsize=13,
                     color="#333333", style="italic", rotation=90)
     label = axis_label("sedation_index")
-    # Ticks mark the band edges, but only the ends of the scale get numbers:
-    # the index is qualitative and the edges are teaching choices.
-    tick_labels = ["0", *[""] * (len(edges) - 2), "1"]
+    # Ticks mark the band edges without numbers: the index is qualitative, the bands carry
+    # words, and the edges are teaching choices.
+    tick_labels = [""] * len(edges)
     if horizontal:
         ax.set_ylim(0.0, 1.0)
         ax.set_ylabel(label)
