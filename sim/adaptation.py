@@ -280,9 +280,19 @@ def availability_over(
     regimen = regimen if isinstance(regimen, Regimen) else Regimen(regimen)
     grid = fine_grid(times, regimen.breakpoints(), step_h)
     effect = pk.simulate(patient, regimen, grid, params=pk_params)["spinal_effect_ng_ml"]
-    activation_ = drug_activation(effect, _with_trailing_axis(receptor_params or ReceptorParameters()))
-    rho = integrate_availability(grid, activation_, _with_trailing_axis(params))
+    rho = availability_on_grid(grid, effect, params=params, receptor_params=receptor_params)
     return rho[..., np.searchsorted(grid, times)]
+
+
+def availability_on_grid(grid_h: np.ndarray, spinal_effect_ng_ml: np.ndarray, *,
+                         params: AdaptationParameters | None = None,
+                         receptor_params: ReceptorParameters | None = None) -> np.ndarray:
+    """:math:`\\rho` on a fine grid (steps ≤ 0.25 h, see :func:`fine_grid`) from the spinal level there.
+
+    Array-valued parameters (a batch) broadcast against the leading axes of the level.
+    """
+    activation_ = drug_activation(spinal_effect_ng_ml, _with_trailing_axis(receptor_params or ReceptorParameters()))
+    return integrate_availability(grid_h, activation_, _with_trailing_axis(params or AdaptationParameters()))
 
 
 def fine_grid(t_h: np.ndarray, breakpoints: tuple[float, ...], max_step_h: float) -> np.ndarray:

@@ -64,6 +64,7 @@ import numpy as np
 
 from . import adaptation, outcomes, pk, receptor
 from . import readouts as ro
+from .dosing import Regimen
 from .errors import ParameterError
 from .model import ModelParameters
 from .motoneuron import girk_conductance_ns
@@ -152,10 +153,17 @@ def simulate(
     if t_h[-1] < hours - 1e-9:
         t_h = np.append(t_h, hours)
 
-    exposure = pk.simulate(patient, regimen, t_h, params=params.pk)
-    availability = adaptation.availability_over(patient, regimen, t_h, params=params.adaptation,
-                                                pk_params=params.pk, receptor_params=params.receptor)
-    batch = np.broadcast_shapes(exposure.batch_shape, availability.shape[:-1])
+    # One exact PK solution on a grid fine enough for receptor adaptation (steps ≤ 0.25 h, every
+    # dose time), sampled at the course's times.
+    regimen = regimen if isinstance(regimen, Regimen) else Regimen(regimen)
+    grid = adaptation.fine_grid(t_h, regimen.breakpoints(), 0.25)
+    at = np.searchsorted(grid, t_h)
+    fine = pk.simulate(patient, regimen, grid, params=params.pk)
+    availability = adaptation.availability_on_grid(grid, fine["spinal_effect_ng_ml"], params=params.adaptation,
+                                                   receptor_params=params.receptor)[..., at]
+    exposure = {name: fine[name][..., at] for name in fine.names}
+    exposure_meta = fine.meta
+    batch = np.broadcast_shapes(fine.batch_shape, availability.shape[:-1])
     shape = (*batch, t_h.size)
     spinal_um = ng_ml_to_um(exposure["spinal_effect_ng_ml"])
     rho = np.broadcast_to(availability, shape)
@@ -193,7 +201,7 @@ def simulate(
               for k, v in series.items()}
     meta = {
         "educational_only": True,
-        "regimen": exposure.meta.get("regimen"),
+        "regimen": exposure_meta.get("regimen"),
         "patient": {"condition": patient.condition, "spasticity": patient.severity,
                     "creatinine_clearance_ml_min": patient.creatinine_clearance_ml_min},
         "mechanism": mechanism, "enantiomer": enantiomer, "readouts": list(wanted),
