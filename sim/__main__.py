@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     figures.set_defaults(handler=_cmd_figures)
 
     describe = commands.add_parser(
-        "describe", help="print a scenario's objective, what to notice, questions and assumptions",
+        "describe", help="print a scenario's objective, what to notice, claims, questions and assumptions",
         formatter_class=_formatter, description="Describe one scenario for a lecture.",
         epilog="example:\n  spinal-reflex-sim describe withdrawal")
     describe.add_argument("scenario", metavar="NAME_OR_PATH")
