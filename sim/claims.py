@@ -539,7 +539,7 @@ def describe(claim: Claim, axis_name: str = "the axis") -> str:
     --------
     >>> describe(Claim("…", table="course", series="brain_ng_ml", arm="intrathecal", expect="below",
     ...                compare="oral", factor=10, statistic="mean", window=(48, 72)), "t_h")
-    'mean of brain_ng_ml[intrathecal] over t_h 48–72 below mean of brain_ng_ml[oral] over t_h 48–72 by at least 10×'
+    'mean of brain_ng_ml[intrathecal] over t_h 48–72 below (mean of brain_ng_ml[oral] over t_h 48–72) / 10'
     """
     side = _side_text(claim, axis_name)
     every = " at every point" if claim.pointwise else ""
