@@ -87,11 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run one scenario (a built-in name or a path to a TOML file) and write its "
         "figure(s), a CSV of every plotted series and a provenance.json.\n"
         "Everything is checked before computing starts; the files appear in --out together when "
-        "the run is complete (an error or Ctrl-C leaves none behind).",
+        "the run is complete (an error or Ctrl-C leaves none behind).\n"
+        "Every claim the scenario lists ([[claims]]) is checked on the computed data before "
+        "anything is written; a claim that does not hold stops the run (exit status 2).",
         epilog="examples:\n  spinal-reflex-sim run routes\n"
         "  spinal-reflex-sim run my-scenario.toml --out results --format png\n"
-        "  spinal-reflex-sim run withdrawal --set settings.hours=600 --set adaptation.time_constant_h=48\n"
-        "  spinal-reflex-sim run routes --set arms.oral.regimen.0.dose_mg=10")
+        "  spinal-reflex-sim run withdrawal --set settings.hours=600 --set adaptation.time_constant_h=48 \\\n"
+        "      --allow-failed-claims   # the stop at 672 h is now past the end: claims fail\n"
+        "  spinal-reflex-sim run routes --set arms.oral.regimen.0.dose_mg=10 --allow-failed-claims")
     run.add_argument("scenario", metavar="NAME_OR_PATH", help="built-in scenario name or path to a .toml file")
     run.add_argument("--out", default="output", metavar="DIR", help="output folder (default: output)")
     run.add_argument("--format", default="png,svg,pdf", metavar="LIST",
@@ -100,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true",
                      help="run even above the size limits (1,000,000 time points, 2,000 reflex\n"
                      "probes or 50 MB of CSV, estimated before the run starts)")
+    run.add_argument("--allow-failed-claims", action="store_true",
+                     help="write the result set even if a claim of the scenario does not hold\n"
+                     "(e.g. after --set changes; the failures are printed and recorded in\n"
+                     "provenance.json); without it such a run stops with exit status 2")
     run.set_defaults(handler=_cmd_run)
 
     figures = commands.add_parser(
@@ -118,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     figures.set_defaults(handler=_cmd_figures)
 
     describe = commands.add_parser(
-        "describe", help="print a scenario's objective, what to notice, questions and assumptions",
+        "describe", help="print a scenario's objective, what to notice, claims, questions and assumptions",
         formatter_class=_formatter, description="Describe one scenario for a lecture.",
         epilog="example:\n  spinal-reflex-sim describe withdrawal")
     describe.add_argument("scenario", metavar="NAME_OR_PATH")
@@ -185,6 +192,8 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     lines = [EDUCATIONAL_LABEL, "", s.title, "=" * len(s.title), "", f"Objective: {s.objective}", "",
              "What to notice:"]
     lines += [f"  - {item}" for item in s.notice]
+    lines += ["", "Claims checked on every run:"]
+    lines += _claim_lines(s) or ["  (none: this scenario lists no [[claims]])"]
     lines += ["", "Questions for students:"]
     lines += [f"  {i}. {q}" for i, q in enumerate(s.questions, 1)]
     lines += ["", "Arms: " + "; ".join(f"{arm.name} ({arm.label})" for arm in s.arms)]
@@ -193,6 +202,18 @@ def _cmd_describe(args: argparse.Namespace) -> int:
                                    "with millisecond reflex probes", "sedation shown as qualitative bands only")]
     print("\n".join(lines))
     return 0
+
+
+def _claim_lines(scenario: object) -> list[str]:
+    """Each claim's text, then the check it makes (axis names from the kind registry)."""
+    from .claims import describe
+    from .runner import KINDS
+
+    outputs = KINDS[scenario.kind].outputs  # type: ignore[attr-defined]
+    lines = []
+    for claim in scenario.claims:  # type: ignore[attr-defined]
+        lines += [f"  - {claim.text}", f"      check: {describe(claim, outputs[claim.table].axis)}"]
+    return lines
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -210,9 +231,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with _heartbeat(scenario.name) as say:
         output = run(scenario, args.out, formats=formats, overrides=overrides, progress=say,
-                     force=args.force, out_option="--out")
+                     force=args.force, out_option="--out", check_claims=not args.allow_failed_claims)
     for path in output.files:
         print(f"  wrote {path}")
+    failed = [result for result in output.claims if not result.held]
+    if failed:
+        print(f"warning: {len(failed)} of {len(output.claims)} claims of {scenario.name} do not hold for "
+              "this run (the title or notes may not describe it; see provenance.json): "
+              + "; ".join(repr(result.claim.text) for result in failed), file=sys.stderr)
+    elif output.claims:
+        print(f"  all {len(output.claims)} claims hold")
     print(f"done in {time.perf_counter() - started:.1f} s")
     return 0
 

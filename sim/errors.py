@@ -12,10 +12,12 @@ class                       raised when
 :class:`ScenarioError`      a scenario file is unreadable or invalid
 :class:`SimulationError`    a solver fails, or a result would contain a
                             NaN, an infinity or a negative concentration
+:class:`ClaimError`         a scenario's data contradict one of the claims
+                            its figure makes (``[[claims]]``)
 ==========================  ==============================================
 
 ``ParameterError`` and ``ScenarioError`` are also :class:`ValueError`, and
-``SimulationError`` is also :class:`RuntimeError`, so generic handlers work.
+``SimulationError`` and ``ClaimError`` are also :class:`RuntimeError`, so generic handlers work.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import difflib
 from collections.abc import Iterable
 
 __all__ = [
-    "SimError", "ParameterError", "ScenarioError", "SimulationError", "DoseWarning", "did_you_mean",
+    "SimError", "ParameterError", "ScenarioError", "SimulationError", "ClaimError", "DoseWarning",
+    "did_you_mean",
 ]
 
 
@@ -42,6 +45,14 @@ class ScenarioError(SimError, ValueError):
 
 class SimulationError(SimError, RuntimeError):
     """A numerical solve failed or produced a non-finite or negative quantity."""
+
+
+class ClaimError(SimError, RuntimeError):
+    """A claim of a scenario (its ``[[claims]]``) does not hold on the computed data.
+
+    The message names the scenario, the claim's text, what was expected and the numbers
+    measured; :func:`sim.runner.run` raises it before writing anything.
+    """
 
 
 class DoseWarning(UserWarning):

@@ -10,7 +10,11 @@ to CSV as columns ``series[arm]`` with the registry's units.  :func:`run` also w
   educational-only statement in the header,
 * ``<stem>-provenance.json`` – package version, the scenario file's SHA-256,
   every parameter of every arm with its source and status, the ``--set``
-  overrides, the seed and the date.
+  overrides, the seed, the date and the outcome of every claim.
+
+Every claim of the scenario (its ``[[claims]]``, :mod:`sim.claims`) is evaluated on the
+computed tables before anything is written; if one does not hold, :func:`run` raises
+:class:`~sim.errors.ClaimError` and writes nothing.
 
 The model is deterministic: the same scenario gives identical CSVs.
 
@@ -33,13 +37,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import __version__, course, readouts, receptor, synapse
+from . import claims as claims_module
+from .claims import TableSpec
 from .dosing import Oral, Regimen
 from .errors import ParameterError
 from .fileio import (
@@ -88,6 +94,7 @@ class RunOutput:
     scenario: Scenario
     tables: Mapping[str, Result]
     files: tuple[Path, ...]
+    claims: tuple[claims_module.ClaimResult, ...] = ()
 
 
 def _arm_params(arm: Arm) -> ModelParameters:
@@ -217,9 +224,12 @@ def _dose_response(scenario: Scenario, progress: Callable[[str], None] | None) -
 def _course(scenario: Scenario, progress: Callable[[str], None] | None) -> dict[str, Result]:
     hours = float(scenario.settings["hours"])
     step = float(scenario.settings.get("probe_every_h", 0.25))
-    # Only the reflex read-outs the figure shows are probed (each costs a probe per time point).
-    panels = set(scenario.figure.get("panels", ()))
-    wanted = tuple(name for name in course.COURSE_READOUTS if name in panels)
+    # Only the reflex read-outs the figure shows or a claim checks are probed (each costs a
+    # probe per time point).
+    needed = set(scenario.figure.get("panels", ()))
+    needed |= {name for claim in scenario.claims for name in (claim.series, claim.compare_series) if name}
+    needed |= {_READOUT_OF[name] for name in needed if name in _READOUT_OF}
+    wanted = tuple(name for name in course.COURSE_READOUTS if name in needed)
     per_arm, t_h = {}, None
     for arm in scenario.arms:
         result = course.simulate(arm.patient, arm.regimen, hours, probe_every_h=step, readouts=wanted,
@@ -231,6 +241,10 @@ def _course(scenario: Scenario, progress: Callable[[str], None] | None) -> dict[
     regimens = {arm.name: arm.regimen.to_dict() for arm in scenario.arms}
     return {"course": _table("t_h", t_h, per_arm, meta={"regimens": regimens})}
 
+
+# Course series that come with a reflex read-out (sim.course.reflex_readouts).
+_READOUT_OF = {"emg_peak": "reflex_gain_rel", "torque_peak_nm": "tone_discomfort_rel",
+               "voluntary_force_spinal_rel": "voluntary_force_rel"}
 
 MECHANISMS_SERIES = ("h_reflex_ratio", "release_rel", "girk_conductance_ns", "reflex_gain_rel")
 # Every course output except the absolute voluntary force, which the course turns into
@@ -385,6 +399,9 @@ class ScenarioKind:
         ``scenario -> Estimate``: the size of a run, known before it starts.
     figure : str
         Name of the figure builder in :mod:`sim.plotting` (imported only when drawing).
+    outputs : mapping of str to TableSpec
+        The tables ``tables`` returns: axis, the series a claim may name, and whether the
+        table has one row per arm (checked against computed tables in ``tests/test_claims.py``).
     """
 
     name: str
@@ -394,6 +411,7 @@ class ScenarioKind:
     tables: Callable[..., dict[str, Result]]
     estimate: Callable[[Scenario], Estimate]
     figure: str
+    outputs: Mapping[str, TableSpec]
 
 
 def _kinds(*kinds: ScenarioKind) -> dict[str, ScenarioKind]:
@@ -407,17 +425,24 @@ KINDS: dict[str, ScenarioKind] = _kinds(
                  MECHANISM_SETTINGS,
                  ("epsc_rel", "activation_pre", "release_rel", "fourth_power", "calcium_law",
                   "gabab_conductance", "gabab_cascade", "single_pulse", "burst"),
-                 _mechanism, _estimate_mechanism, "mechanism_figure"),
+                 _mechanism, _estimate_mechanism, "mechanism_figure",
+                 {"concentration_response": TableSpec("bath_um", ("epsc_rel", "activation_pre")),
+                  "calcium_law": TableSpec("ca_influx_rel", ("release_rel", "fourth_power"), arms=False),
+                  "gabab_cascade": TableSpec("t_ms", ("single_pulse", "burst"), arms=False)}),
     ScenarioKind("reflex", "stretch reflexes at several velocities, drug held constant", REFLEX_SETTINGS,
-                 REFLEX_TRACES + REFLEX_SUMMARIES, _reflex, _estimate_reflex, "reflex_figure"),
+                 REFLEX_TRACES + REFLEX_SUMMARIES, _reflex, _estimate_reflex, "reflex_figure",
+                 {"velocity": TableSpec("velocity_deg_s", REFLEX_SUMMARIES),
+                  "traces": TableSpec("t_ms", REFLEX_TRACES)}),
     ScenarioKind("dose-response", "steady oral doses: reflex, weakness and sedation band",
                  DOSE_RESPONSE_SETTINGS, DOSE_SERIES + ("sedation_band",), _dose_response,
-                 _estimate_dose_response, "dose_figure"),
+                 _estimate_dose_response, "dose_figure",
+                 {"dose": TableSpec("daily_dose_mg", DOSE_SERIES + ("sedation_band",))}),
     ScenarioKind("course", "drug levels and reflex read-outs over hours to weeks", COURSE_SETTINGS,
-                 COURSE_SERIES, _course, _estimate_course, "course_figure"),
+                 COURSE_SERIES, _course, _estimate_course, "course_figure",
+                 {"course": TableSpec("t_h", COURSE_SERIES)}),
     ScenarioKind("mechanisms", "presynaptic vs postsynaptic vs both, over spinal concentrations",
                  MECHANISMS_SETTINGS, MECHANISMS_SERIES, _mechanisms, _estimate_mechanisms,
-                 "mechanisms_figure"),
+                 "mechanisms_figure", {"concentration": TableSpec("csf_ng_ml", MECHANISMS_SERIES)}),
 )
 #: What ``[figure] panels`` may name, by kind (a view of :data:`KINDS`).
 PANELS: dict[str, tuple[str, ...]] = {name: kind.panels for name, kind in KINDS.items()}
@@ -440,8 +465,9 @@ def run_tables(scenario: Scenario, *, progress: Callable[[str], None] | None = N
 
 
 def provenance(scenario: Scenario, overrides: Mapping[str, Any] | None = None, *,
-               record_date: bool = True) -> dict[str, Any]:
-    """Everything needed to reproduce a run.
+               record_date: bool = True,
+               claim_results: Sequence[claims_module.ClaimResult] = ()) -> dict[str, Any]:
+    """Everything needed to reproduce a run, and the outcome of every claim (*claim_results*).
 
     The only time stamp is ``date`` (:func:`sim.fileio.build_date`): ``SOURCE_DATE_EPOCH`` when
     set, else now, or no date at all with ``record_date=False`` (the committed gallery).
@@ -472,6 +498,7 @@ def provenance(scenario: Scenario, overrides: Mapping[str, Any] | None = None, *
             }
             for arm in scenario.arms
         },
+        "claims": [result.to_dict() for result in claim_results],
     }
     if record["date"] is None:
         del record["date"]
@@ -488,12 +515,19 @@ def run(
     record_date: bool = True,
     force: bool = False,
     out_option: str = "out_dir",
+    check_claims: bool = True,
 ) -> RunOutput:
     """Run *scenario* and write its figure, CSVs and provenance into *out_dir*.
 
     The tables are rounded to the precision of the CSV files (:meth:`Result.rounded`) before
     they are written and drawn, so figure and CSV agree to the digit.  ``record_date=False``
     leaves the run date out of the provenance file (the gallery's choice).
+
+    Every claim of the scenario is evaluated on the (rounded) tables before anything is
+    written; if one does not hold, :class:`~sim.errors.ClaimError` names it with the numbers
+    measured and the output folder is left as it was.  ``check_claims=False``
+    (``--allow-failed-claims``, for "what if" runs whose changes make the title untrue) writes
+    the result set anyway; the provenance file then records which claims failed.
 
     Everything that can be checked is checked before computing starts: the formats, the
     file stem (``[figure] file`` or the name, :func:`sim.fileio.check_file_stem`), the size
@@ -505,7 +539,12 @@ def run(
     Returns
     -------
     RunOutput
-        The scenario, its tables and the paths written.
+        The scenario, its tables, the paths written and the claim results.
+
+    Raises
+    ------
+    ClaimError
+        If a claim of the scenario does not hold.
     """
     from . import plotting
 
@@ -517,13 +556,18 @@ def run(
     names: list[str] = []
     with staged_output(out, option=out_option) as stage:
         tables = {name: table.rounded() for name, table in run_tables(scenario, progress=progress).items()}
+        # The claims are checked on exactly the numbers the CSVs and the figure will show.
+        claim_results = claims_module.evaluate(scenario.claims, tables)
+        if check_claims:
+            claims_module.check(claim_results, scenario.name)
         header = {"scenario": scenario.name, "scenario_sha256": scenario.sha256}
         for name, table in tables.items():
             names.append(table.to_csv(stage / f"{stem}-{name}.csv", extra_header=header).name)
         figure = plotting.scenario_figure(scenario, tables)
         names.extend(path.name for path in plotting.save_figure(figure, stage / stem, formats=formats))
-        record = provenance(scenario, overrides, record_date=record_date)
+        record = provenance(scenario, overrides, record_date=record_date, claim_results=claim_results)
         record["files"] = list(names)
         names.append(atomic_write_text(stage / f"{stem}-provenance.json",
                                        json.dumps(record, indent=2, ensure_ascii=False) + "\n").name)
-    return RunOutput(scenario=scenario, tables=tables, files=tuple(out / name for name in names))
+    return RunOutput(scenario=scenario, tables=tables, files=tuple(out / name for name in names),
+                     claims=tuple(claim_results))

@@ -30,6 +30,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from . import claims as claims_module
+from .claims import Claim
 from .errors import ScenarioError, SimError, did_you_mean
 from .fileio import FILE_STEM_PATTERN
 from .parameters import LIMITS
@@ -171,10 +173,14 @@ TOP_LEVEL = {
     "arms": _Key(list, True),
     "figure": _Key(dict, True),
     "outputs": _Key(list, False, TEXTS),
+    "claims": _Key(list, False, lambda v: None if len(v) <= MAX_CLAIMS else f"expected at most {MAX_CLAIMS} claims"),
 }
 
 #: Most arms a figure can tell apart.
 MAX_ARMS = 8
+
+#: Most claims one scenario may list.
+MAX_CLAIMS = 50
 
 ARM_KEYS = {
     "name": _Key(str, True, _arm_name),
@@ -285,6 +291,7 @@ class Scenario:
     assumptions: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
     seed: int = 0
+    claims: tuple[Claim, ...] = ()
     source: str = "<string>"
     sha256: str = ""
     data: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
@@ -558,6 +565,13 @@ def loads(text: str, *, source: str = "<string>", overrides: Mapping[str, Any] |
         names = [arm.name for arm in arms]
         if len(set(names)) != len(names):
             problems.add("arms", f"arm names must be unique, got {names}")
+    claims: tuple[Claim, ...] = ()
+    if "claims" in valid and kind in _kinds():
+        # Arm names as written, so that a claim is not blamed for an arm that failed elsewhere.
+        written = [arm["name"] for arm in valid.get("arms", []) if isinstance(arm, dict)
+                   and isinstance(arm.get("name"), str)]
+        claims = claims_module.parse(valid["claims"], tables=_kinds()[kind].outputs, arms=written,
+                                     report=problems.add)
     problems.raise_if_any()
     return Scenario(
         name=valid["name"],
@@ -572,6 +586,7 @@ def loads(text: str, *, source: str = "<string>", overrides: Mapping[str, Any] |
         assumptions=tuple(valid.get("assumptions", ())),
         outputs=tuple(valid.get("outputs", ())),
         seed=int(valid.get("seed", 0)),
+        claims=claims,
         source=source,
         sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
         data=data,

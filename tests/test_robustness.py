@@ -396,6 +396,7 @@ def test_zero_doses_draw_without_warnings(tmp_path):
     scenario = loads(text, overrides={"settings.daily_doses_mg": [0, 5], "settings.days": 1})
     from sim.runner import run
 
-    output = run(scenario, tmp_path, formats=("svg",))
+    # Doses of 0 and 5 mg/day cannot show what the scenario's claims say about 10–160 mg/day.
+    output = run(scenario, tmp_path, formats=("svg",), check_claims=False)
     assert len(output.files) == 3
     assert np.all(np.isfinite(output.tables["dose"]["reflex_gain_rel[spastic]"]))
