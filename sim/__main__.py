@@ -25,7 +25,7 @@ from . import __version__
 from .errors import ParameterError, SimError
 from .fileio import EDUCATIONAL_LABEL, EDUCATIONAL_STATEMENT, check_formats, check_output_dir
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "console", "build_parser"]
 
 EPILOG = f"""examples:
   spinal-reflex-sim list
@@ -319,5 +319,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def console() -> None:
+    """The ``spinal-reflex-sim`` program: :func:`main`, then exit with its status.
+
+    After an interrupt the process only exits, so a second (or still pending) Ctrl-C is
+    ignored: it must not turn the clean exit status 130 into a death by signal while the
+    interpreter shuts down.
+    """
+    status = main()
+    if status == 130:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()
