@@ -3,7 +3,6 @@ where it should, a false claim stops a run with nothing written, bad claims are 
 
 import json
 
-import numpy as np
 import pytest
 
 from sim.__main__ import main
