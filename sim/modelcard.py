@@ -79,10 +79,11 @@ of tens of minutes to hours (absorption ≈ 0.4 h, CSF equilibration ≈ 1.5 h,
 effect delay ≈ 2 h), while the slowest fast state of the reflex circuit (the
 persistent inward current, τ ≈ 0.1–0.3 s; vesicle-pool recovery, seconds)
 settles within about a second.  Over one probe the drug level changes by less
-than 0.1 %, far below the model's own uncertainty.  For speed, course
-read-outs are interpolated from a cached grid of probes (monotone cubic in
-receptor activation); points outside the grid are probed directly, never
-extrapolated.
+than 0.1 %, far below the model's own uncertainty.  Every sampled time is
+probed directly: one batched call of the compiled reflex kernel per protocol
+(`sim.solvers`: classical RK4 at 0.25 ms, every trace within 1e-4 of its range
+of a tight-tolerance `solve_ivp` reference), with no cached grid and no
+interpolation.
 """,
     "simplified": """\
 ## What is simplified
