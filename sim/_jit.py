@@ -16,9 +16,9 @@ function
 :func:`numba.extending.register_jitable` (which keeps the Python function as
 it is and teaches numba to compile calls to it), and returns the compiled
 kernel.  Compiled code is cached on disk, in a folder named after a hash of
-the source of every module involved, so editing any stage equation gives a
-fresh compilation instead of a stale cache (numba's own cache check only
-looks at the kernel's file).
+the source of every module involved (and of the install location), so editing
+any stage equation gives a fresh compilation instead of a stale cache (numba's
+own cache check only looks at the kernel's file).
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ def _source_hash() -> str:
     modules = {inspect.getmodule(f) for f in _MARKED}
     modules |= {sys.modules[__name__], sys.modules.get("sim.solvers"), sys.modules.get("sim.circuit")}
     digest = hashlib.sha256()
+    # The install location too: numba keys its cache files by source path, so a second copy of the
+    # same sources (a wheel beside a checkout) compiles once more, and is announced as such.
+    digest.update(str(Path(__file__).resolve().parent).encode())
     for module in sorted((m for m in modules if m is not None), key=lambda m: m.__name__):
         try:
             digest.update(Path(inspect.getfile(module)).read_bytes())
