@@ -101,5 +101,5 @@ def compile_kernel(function: Callable[..., Any], parallel: bool = False) -> Call
     if fresh and not _ANNOUNCED:
         _ANNOUNCED.append(True)
         print("spinal-reflex-sim: compiling the reflex kernel, once per installation "
-              "(about half a minute) …", file=sys.stderr, flush=True)
+              "(10–30 s) …", file=sys.stderr, flush=True)
     return compiled
