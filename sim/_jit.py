@@ -37,6 +37,7 @@ __all__ = ["kernel_function", "compile_kernel", "cache_folder"]
 F = TypeVar("F", bound=Callable[..., Any])
 _MARKED: list[Callable[..., Any]] = []
 _ANNOUNCED: list[bool] = []
+_REGISTERED: set[Callable[..., Any]] = set()
 
 
 def kernel_function(function: F) -> F:
@@ -96,7 +97,9 @@ def compile_kernel(function: Callable[..., Any], parallel: bool = False) -> Call
     from numba.extending import register_jitable
 
     for marked in _MARKED:
-        register_jitable(marked)
+        if marked not in _REGISTERED:  # once each: numba keeps every registration
+            register_jitable(marked)
+            _REGISTERED.add(marked)
     compiled = numba.njit(cache=True, parallel=parallel, fastmath=False, error_model="numpy")(function)
     if fresh and not _ANNOUNCED:
         _ANNOUNCED.append(True)
