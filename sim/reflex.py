@@ -116,7 +116,7 @@ _SUMMARY_UNITS = {name: VARIABLES[name].unit for name in SUMMARY_NAMES}
 
 @dataclasses.dataclass(frozen=True)
 class ProbeModel:
-    """Everything the right-hand side needs, flattened to a batch of ``n`` probes.
+    """A batch of ``n`` probes: the parameter rows the kernel reads (``rows``) plus what post-processing needs.
 
     Built by :func:`build_model`; arrays have shape ``(n,)``.
     """
@@ -131,15 +131,8 @@ class ProbeModel:
     a_post: np.ndarray
     severity: np.ndarray
     release_probability: np.ndarray
-    inv_tau_rec_per_ms: np.ndarray
     girk_ns: np.ndarray
-    inhibition_ns: np.ndarray
-    pic_ns: np.ndarray
-    threshold_mv: np.ndarray
-    fixed_conductance_ns: np.ndarray
-    fixed_current_pa: np.ndarray
     reference_release: np.ndarray
-    alpha_eff: float
     rows: np.ndarray
 
     @property
@@ -223,10 +216,7 @@ def build_model(
     return ProbeModel(
         batch_shape=tuple(shape), protocol=flat_protocol, spindle=spindle, synapse=synapse,
         motoneuron=motoneuron, muscle=muscle, a_pre=a_pre, a_post=a_post, severity=severity,
-        release_probability=p_release, inv_tau_rec_per_ms=1.0 / tau_rec, girk_ns=girk,
-        inhibition_ns=preset["inhibitory_conductance_ns"], pic_ns=preset["pic_conductance_ns"],
-        threshold_mv=preset["threshold_mv"], fixed_conductance_ns=fixed_g, fixed_current_pa=fixed_i,
-        reference_release=reference, alpha_eff=alpha_eff, rows=rows,
+        release_probability=p_release, girk_ns=girk, reference_release=reference, rows=rows,
     )
 
 
