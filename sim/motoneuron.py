@@ -1,76 +1,98 @@
-r"""The motoneuron pool: membrane potential, PIC, GIRK, recruitment and rate.
+r"""The motoneuron pool: a recruiting set of units, each with its own PIC; GIRK; rate coding.
 
-Stage 4 of the chain: synaptic conductances → pool firing.
+Stage 4 of the chain: synaptic conductances → which motoneurons fire, and how fast.
 
-Equations
----------
-The pool is represented by its **mean generator potential** :math:`V` (the
-soma potential without spike resets, from which firing is read):
+The pool
+--------
+The pool is :data:`N_UNITS` representative motoneurons ("units"), ordered by
+recruitment threshold (Henneman's size principle).  Unit :math:`i` stands for
+the quantile :math:`q_i = (i + \tfrac12)/N` of the pool by number.  As in the
+pool model of Fuglevand, Winter & Patla (J Neurophysiol 1993;70:2470), many
+units have low thresholds and few have high ones, and a unit's force (and
+EMG contribution) grows exponentially with its rank:
 
 .. math::
-   C\,\dot V = -g_L (V - E_L) - g_{Ia}(V - E_{exc}) - g_{cmd}(V - E_{exc})
-               - g_{inh}(V - E_{inh}) - g_{K,B}(V - E_K) - g_{PIC}\,P\,(V - E_{PIC})
+   \theta_i = \theta_0 + W\,\frac{R_R^{\,q_i} - 1}{R_R - 1},\qquad
+   w_i = \frac{R_P^{\,q_i}}{\sum_j R_P^{\,q_j}}
+
+(:math:`\theta_0` lowest threshold, :math:`W` threshold span, :math:`R_R`
+threshold spread, :math:`R_P` force range; :func:`unit_thresholds_mv`,
+:func:`unit_shares`).
+
+Each unit has the same membrane (the representative motoneuron) and its own
+membrane potential :math:`V_i` (the generator potential, without spike
+resets), its own persistent inward current with activation :math:`m_i` and a
+slow inactivation :math:`h_i`:
+
+.. math::
+   C\,\dot V_i &= -g_L (V_i - E_L) - g_{Ia}(V_i - E_{exc}) - g_{cmd}(V_i - E_{exc})
+               - g_{inh}(V_i - E_{inh}) - g_{K,B}(V_i - E_K)
+               - g_{PIC}\,m_i h_i\,(V_i - E_{PIC}) \\
+   \dot m_i &= \bigl(\sigma((V_i - \theta_i - \Delta_m)/2k_m) - m_i\bigr)/\tau_m \\
+   \tau_h\,\dot h_i &= (1 - h_i) - \frac{d}{1 - d}\,\phi_i\,h_i
 
 * :math:`g_{Ia} = \bar g_{Ia}\,s` – Ia AMPA conductance (:mod:`sim.synapse`);
-* :math:`g_{cmd}` – descending excitatory command (voluntary contraction);
-* :math:`g_{inh}` – tonic descending inhibitory tone (reticulospinal and
-  segmental inhibition lumped together);
-* :math:`g_{K,B} = \bar g_{K,B}\,a_{post}` – GABA-B-activated GIRK K⁺
+  :math:`g_{cmd}` – descending excitatory command (voluntary contraction);
+* :math:`g_{inh}` – tonic descending and segmental inhibition, lumped;
+* :math:`g_{K,B} = \bar g_{K,B}\,a_{post}` – the GABA-B-activated GIRK K⁺
   conductance (zero without drug);
-* persistent inward current (Na⁺/Ca²⁺ PIC) with slow activation
-  :math:`\dot P = (P_\infty(V) - P)/\tau_{PIC}`,
-  :math:`P_\infty = 1/(1 + e^{-(V - V_{PIC})/k_{PIC}})`.  A large PIC makes the
-  pool bistable: after a long enough excitation it keeps firing (a spasm).
+* the PIC (Na⁺/Ca²⁺) activates slowly (:math:`\tau_m` ≈ 100–300 ms; Li et al.
+  2004) a little below the unit's recruitment threshold, so a unit that has been
+  recruited long enough stays on at a lower drive than recruited it
+  (recruitment/derecruitment **hysteresis**) and, with a large PIC, keeps firing
+  without drive (**self-sustained firing**, a spasm);
+* the PIC **inactivates slowly** (:math:`\tau_h` ≈ seconds) while the unit fires
+  (:math:`\phi_i` is its recruitment, below; at steady firing :math:`h_i = 1 - d`), so
+  self-sustained firing ends by itself, and recovers at rest.
 
-**Recruitment and rate.**  Recruitment thresholds are spread uniformly over a
-range :math:`W` above the lowest threshold :math:`\theta` (Henneman's size
-principle; a bounded range keeps the relaxed muscle silent).  A unit fires at
-:math:`r_{min}` at its threshold and gains :math:`k_f` Hz per mV above it
-(primary range; Kernell 1965).  Averaged over the pool, with the smooth ramp
-:math:`R(u) = \kappa \ln(1 + e^{u/\kappa}) \approx \max(u, 0)` and
-:math:`u = V - \theta`:
+:math:`\sigma(x) = \tfrac12(1 + x/\sqrt{1 + x^2})` is an algebraic sigmoid (no
+exponential; cheap in the compiled kernel); with the argument divided by
+:math:`2k` it has the slope of a logistic with slope factor :math:`k` at its
+midpoint.
+
+**Rate coding.**  A recruited unit fires at :math:`r_{min}` at threshold and
+gains :math:`k_f` Hz per mV above it (primary range; Kernell 1965), smoothed over
+:math:`\kappa` so the right-hand side stays differentiable:
 
 .. math::
-   F = \frac{R(u) - R(u - W)}{W},\qquad
-   r_{pool} = r_{min} F + k_f\,\frac{R(u)^2 - R(u - W)^2}{2W}
+   r_i = r_{min}\,\tfrac12\Bigl(1 + \frac{u_i}{\sqrt{u_i^2 + \kappa^2}}\Bigr)
+         + k_f\,\tfrac12\bigl(u_i + \sqrt{u_i^2 + \kappa^2}\bigr),\qquad u_i = V_i - \theta_i
 
-(exact for :math:`\kappa \to 0`).  :math:`F \in [0, 1]` is the recruited
-fraction and :math:`r_{pool} \ge 0` the mean rate per motoneuron (imp/s).
+The EMG-weighted mean rate :math:`\sum_i w_i r_i` and the recruited share
+:math:`\sum_i w_i\,\tfrac12(1 + u_i/\sqrt{u_i^2+\kappa^2})` (the fraction of the
+M-wave a reflex reaches: the H/M analogue) are the pool's outputs; muscle force
+comes from each unit's rate (:mod:`sim.muscle`).
+
+Why 32 units
+------------
+Enough that recruitment is graded (one unit is ≤ 1/32 of the pool by number;
+neighbouring thresholds are ≤ 1 mV apart at the low end, where reflexes
+recruit) and that every read-out stays within a few per cent of a 4× finer
+pool (``tests/test_motoneuron.py`` measures it), few enough that a 1-s probe
+costs a few milliseconds (4 lanes × 8 of the compiled loop over units).
 
 Healthy and spastic presets
 ---------------------------
 Spasticity is a continuous severity :math:`S \in [0, 1]` (``Patient.severity``);
 each preset-dependent value is interpolated linearly,
-:math:`q(S) = q_h + S\,(q_s - q_h)`:
-
-==========================  ========  ========  ==========================================
-quantity                    healthy   spastic   source
-==========================  ========  ========  ==========================================
-descending inhibition g_inh 150 nS    50 nS     weaker inhibition after chronic SCI
-                                                (Mahrous et al., J Neurosci 2024)
-PIC conductance g_PIC       30 nS     130 nS    PICs grow after SCI and cause sustained
-                                                reflexes/spasms (Li et al. 2004; Mahrous 2024)
-lowest recruitment          −57.7 mV  −53.0 mV  calibrated to H/M ≈ 0.38 / 0.56 with a silent
-threshold θ                                     pool at rest (rest-to-threshold margins ≈ 3.3
-                                                and 3.4 mV); the lower stretch-reflex
-                                                threshold of spasticity (Powers et al. 1989)
-                                                emerges from the other three differences
-pool recovery τ_rec         3 s       1 s       less post-activation depression in spastic
-                                                SCI (:mod:`sim.synapse`)
-==========================  ========  ========  ==========================================
-
-Sources: calibration notes §6 and §8.C.
+:math:`q(S) = q_h + S\,(q_s - q_h)` (:func:`preset`): weaker descending
+inhibition after chronic spinal cord injury, larger PICs (Li et al. 2004;
+Mahrous et al. 2024) and a lower lowest threshold.  Sources per value in
+:class:`MotoneuronParameters`; calibration notes §6 and §8.C.
 
 Examples
 --------
->>> rate, fraction = pool_output(-80.0, -52.0)
->>> bool(rate < 0.01 and fraction < 1e-5)
+>>> theta = unit_thresholds_mv(-55.0)
+>>> theta.shape, bool(np.all(np.diff(theta) > 0)), round(float(theta[0]), 2)
+((32,), True, -54.94)
+>>> round(float(unit_shares().sum()), 12)
+1.0
+>>> rate, recruited = unit_rate(np.array([-20.0, 0.0, 10.0]), 0.5, 7.1, 0.6)
+>>> [round(float(r), 2) for r in rate]
+[0.0, 3.85, 13.11]
+>>> float(preset(0.5)["pic_conductance_ns"]) == 0.5 * (MotoneuronParameters().pic_conductance_healthy_ns
+...                                                   + MotoneuronParameters().pic_conductance_spastic_ns)
 True
->>> rate, fraction = pool_output(-46.0, -52.0)  # half-way through the 12 mV recruitment range
->>> round(float(fraction), 3)
-0.5
->>> float(preset(0.5)["pic_conductance_ns"])
-80.0
 """
 
 from __future__ import annotations
@@ -83,22 +105,27 @@ import numpy as np
 from ._jit import kernel_function
 from .parameters import Parameters, check_range, param
 
-__all__ = ["MotoneuronParameters", "preset", "pool_output", "pic_steady_state", "girk_conductance_ns"]
+__all__ = ["N_UNITS", "MotoneuronParameters", "preset", "unit_quantiles", "unit_thresholds_mv", "unit_shares",
+           "sigmoid", "unit_rate", "pic_steady_state", "inactivation_steady_state", "girk_conductance_ns",
+           "membrane_derivative", "pic_activation_steady"]
+
+#: Number of representative units in the pool (a compile-time constant of the reflex kernel).
+N_UNITS = 32
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class MotoneuronParameters(Parameters):
-    """The motoneuron pool (mean-field); see the module docstring for the equations and presets."""
+    """The motoneuron pool (:data:`N_UNITS` units); see the module docstring for the equations and presets."""
 
     capacitance_nf: float = param(
-        2.0, symbol="C", unit="nF", bounds=(0.1, 50.0), status="illustrative",
-        source="illustrative: τ_m = C/g_L = 7.5 ms, inside the 5–10 ms of cat motoneurons "
-        "(Mendell & Henneman 1971, from memory; calibration notes §5)",
+        2.0, symbol="C", unit="nF", bounds=(0.1, 50.0), status="unverified",
+        source="τ_m = C/g_L = 5 ms at rest with inhibition, inside the 5–10 ms of cat motoneurons "
+        "(Mendell & Henneman 1971, from memory, unverified; calibration notes §5)",
         description="membrane capacitance of the representative motoneuron",
     )
     leak_conductance_ns: float = param(
-        400.0, symbol="g_L", unit="nS", bounds=(10.0, 5000.0), status="illustrative",
-        source="illustrative: input resistance ≈ 2.5 MΩ, order of cat S-type motoneurons (from memory)",
+        400.0, symbol="g_L", unit="nS", bounds=(10.0, 5000.0), status="unverified",
+        source="input resistance ≈ 2.5 MΩ, order of cat S-type motoneurons (from memory, unverified)",
         description="leak conductance",
     )
     leak_reversal_mv: float = param(
@@ -110,10 +137,11 @@ class MotoneuronParameters(Parameters):
         source="AMPA reversal ≈ 0 mV (Destexhe et al. 1994/1998)", description="reversal of Ia and command conductances",
     )
     ia_conductance_max_ns: float = param(
-        8000.0, symbol="ḡ_Ia", unit="nS", bounds=(0.0, 1e6), status="calibrated",
-        source="calibrated: drug-free H/M ≈ 0.4 (healthy) and ≈ 0.7 (spastic) with a silent pool at rest "
-        "(Hmax/Mmax ranges from calibration notes §6, from memory)",
-        description="Ia AMPA conductance with every Ia receptor open",
+        9000.0, symbol="ḡ_Ia", unit="nS", bounds=(0.0, 1e6), status="calibrated",
+        source="calibrated: drug-free Hmax/Mmax ≈ 0.4 (healthy) and ≈ 0.6 (spastic) (0.3–0.5 and 0.5–0.9, "
+        "calibration notes §6, from memory) with a silent pool at rest and little healthy stretch reflex "
+        "below ≈ 60 °/s",
+        description="Ia AMPA conductance onto each unit with every Ia receptor open",
     )
     girk_conductance_max_ns: float = param(
         150.0, symbol="ḡ_K,B", unit="nS", bounds=(0.0, 5000.0), status="illustrative",
@@ -132,66 +160,96 @@ class MotoneuronParameters(Parameters):
     )
     inhibition_healthy_ns: float = param(
         150.0, symbol="g_inh,h", unit="nS", bounds=(0.0, 5000.0), status="calibrated",
-        source="calibrated with ḡ_Ia (healthy H/M ≈ 0.4, little stretch reflex at slow velocities)",
-        description="descending inhibitory tone, healthy preset",
+        source="calibrated with ḡ_Ia and θ_0: little or no healthy stretch reflex at slow stretch "
+        "(a velocity threshold), healthy Hmax/Mmax ≈ 0.4",
+        description="tonic descending and segmental inhibition, healthy preset",
     )
     inhibition_spastic_ns: float = param(
         50.0, symbol="g_inh,s", unit="nS", bounds=(0.0, 5000.0), status="calibrated",
         source="weaker inhibition in chronic SCI (Mahrous et al., J Neurosci 2024;44:e1695232023); "
-        "size calibrated to spastic H/M ≈ 0.7",
-        description="descending inhibitory tone, spastic preset",
+        "size calibrated with θ_0,s to spastic Hmax/Mmax ≈ 0.6",
+        description="tonic descending and segmental inhibition, spastic preset",
+    )
+    threshold_healthy_mv: float = param(
+        -62.0, symbol="θ_0,h", unit="mV", bounds=(-70.0, -30.0), status="calibrated",
+        source="calibrated with ḡ_Ia: healthy Hmax/Mmax ≈ 0.4 (0.3–0.5, calibration notes §6) and a "
+        "velocity threshold of the healthy stretch reflex",
+        description="lowest recruitment threshold of the pool, healthy preset",
+    )
+    threshold_spastic_mv: float = param(
+        -63.5, symbol="θ_0,s", unit="mV", bounds=(-70.0, -30.0), status="calibrated",
+        source="calibrated: spastic Hmax/Mmax ≈ 0.6 (0.5–0.9, calibration notes §6) with the pool silent "
+        "at rest; the lower stretch-reflex threshold of spasticity (Powers, Campbell & Rymer 1989)",
+        description="lowest recruitment threshold of the pool, spastic preset",
+    )
+    threshold_span_mv: float = param(
+        20.0, symbol="W", unit="mV", bounds=(1.0, 80.0), status="calibrated",
+        source="calibrated: the highest-threshold unit is reached only by strong voluntary commands, so "
+        "reflexes recruit part of the pool and grow with velocity up to 200 °/s",
+        description="span from the lowest to the highest recruitment threshold",
+    )
+    threshold_spread: float = param(
+        10.0, symbol="R_R", unit="1", bounds=(1.01, 1000.0), status="illustrative",
+        source="illustrative: exponential spread of thresholds (many low, few high) as in Fuglevand, "
+        "Winter & Patla, J Neurophysiol 1993;70:2470 (who use a recruitment range of ≈ 30, from memory)",
+        description="ratio of the highest to the lowest threshold distance in the exponential spread",
+    )
+    force_range: float = param(
+        10.0, symbol="R_P", unit="1", bounds=(1.0, 1000.0), status="illustrative",
+        source="illustrative: twitch force rises exponentially with recruitment rank (Fuglevand et al. 1993 "
+        "use a 100-fold range, from memory); smaller for the slow, homogeneous soleus",
+        description="force (and EMG) of the last unit relative to the first",
     )
     pic_conductance_healthy_ns: float = param(
-        30.0, symbol="g_PIC,h", unit="nS", bounds=(0.0, 5000.0), status="illustrative",
-        source="illustrative: small PIC (monoaminergic facilitation intact but no self-sustained firing)",
-        description="maximal PIC conductance, healthy preset",
+        8.0, symbol="g_PIC,h", unit="nS", bounds=(0.0, 5000.0), status="illustrative",
+        source="illustrative: small PIC with intact monoaminergic drive; no self-sustained firing",
+        description="maximal PIC conductance of a unit, healthy preset",
     )
     pic_conductance_spastic_ns: float = param(
-        130.0, symbol="g_PIC,s", unit="nS", bounds=(0.0, 5000.0), status="calibrated",
+        120.0, symbol="g_PIC,s", unit="nS", bounds=(0.0, 5000.0), status="calibrated",
         source="large PICs after chronic SCI sustain reflexes and spasms (Li et al., J Neurophysiol 2004; "
-        "Mahrous 2024); calibrated so a 200 ms Ia train leaves the drug-free spastic pool firing (bistable)",
-        description="maximal PIC conductance, spastic preset",
+        "Mahrous 2024); calibrated so a 200 ms Ia train leaves the severe spastic pool firing for ≈ 1–3 s "
+        "and a clinical stretch does not",
+        description="maximal PIC conductance of a unit, spastic preset",
     )
     pic_reversal_mv: float = param(
         40.0, symbol="E_PIC", unit="mV", bounds=(0.0, 120.0), status="illustrative",
         source="illustrative: mixed Na⁺/Ca²⁺ inward current", description="PIC reversal",
     )
-    pic_half_activation_mv: float = param(
-        -48.0, symbol="V_PIC", unit="mV", bounds=(-80.0, -30.0), status="illustrative",
-        source="illustrative: PIC onset near/below recruitment threshold (Li et al. 2004)",
-        description="half-activation potential of the PIC",
+    pic_onset_offset_mv: float = param(
+        4.0, symbol="Δ_m", unit="mV", bounds=(-20.0, 20.0), status="illustrative",
+        source="illustrative: PIC onset near or just below recruitment threshold (Li et al. 2004): "
+        "half-activation 2 mV above each unit's threshold",
+        description="half-activation of a unit's PIC relative to its recruitment threshold",
     )
     pic_slope_mv: float = param(
-        2.5, symbol="k_PIC", unit="mV", bounds=(0.2, 20.0), status="illustrative",
-        source="illustrative: steep voltage dependence of PIC activation, as in motoneuron PIC models (choice, not a fit)", description="slope factor of PIC activation",
+        2.5, symbol="k_m", unit="mV", bounds=(0.2, 20.0), status="illustrative",
+        source="illustrative: steep voltage dependence of PIC activation, as in motoneuron PIC models "
+        "(choice, not a fit)",
+        description="slope factor of PIC activation",
     )
     pic_time_constant_ms: float = param(
-        200.0, symbol="τ_PIC", unit="ms", bounds=(10.0, 2000.0), status="literature",
+        150.0, symbol="τ_m", unit="ms", bounds=(10.0, 2000.0), status="literature",
         source="PIC activation > 100 ms (Li et al. 2004); calibration notes §8.13: 100–300 ms",
         description="PIC activation time constant",
     )
-    threshold_healthy_mv: float = param(
-        -57.7, symbol="θ_h", unit="mV", bounds=(-70.0, -30.0), status="calibrated",
-        source="calibrated with ḡ_Ia: healthy H/M ≈ 0.38 (0.3–0.5, calibration notes §6)",
-        description="lowest recruitment threshold of the pool, healthy preset",
+    pic_inactivation_depth: float = param(
+        0.75, symbol="d", unit="1", bounds=(0.0, 0.99), status="illustrative",
+        source="illustrative: the Na⁺ part of the PIC inactivates partly over seconds of firing while the "
+        "Ca²⁺ part persists (Li & Bennett, J Neurophysiol 2003, from memory, unverified); enough that "
+        "self-sustained firing ends by itself",
+        description="fraction of a unit's PIC inactivated after long firing",
     )
-    threshold_spastic_mv: float = param(
-        -53.0, symbol="θ_s", unit="mV", bounds=(-70.0, -30.0), status="calibrated",
-        source="calibrated: spastic H/M ≈ 0.56 (0.5–0.9, calibration notes §6) with the pool silent at rest; "
-        "the lower stretch-reflex threshold of spasticity (Powers, Campbell & Rymer 1989) then emerges "
-        "from weaker inhibition, less depression and the PIC",
-        description="lowest recruitment threshold of the pool, spastic preset",
-    )
-    recruitment_range_mv: float = param(
-        12.0, symbol="W", unit="mV", bounds=(0.5, 60.0), status="illustrative",
-        source="illustrative: recruitment thresholds of a motor pool spread over a range of input "
-        "(size principle); chosen so the pool is recruited gradually by reflex drive",
-        description="span of recruitment thresholds above the lowest one",
+    pic_inactivation_time_ms: float = param(
+        3000.0, symbol="τ_h", unit="ms", bounds=(50.0, 60_000.0), status="illustrative",
+        source="illustrative: spasms in chronic spinal cord injury last seconds and end by themselves "
+        "(long-lasting reflexes, Li et al. 2004; human spasms, Zijdewind & Thomas 2014)",
+        description="time constant of slow PIC inactivation and recovery",
     )
     recruitment_smoothing_mv: float = param(
         0.5, symbol="κ", unit="mV", bounds=(0.01, 5.0), status="illustrative",
-        source="numerical: smooths the edges of the threshold distribution (keeps the RHS differentiable)",
-        description="smoothing width of the recruitment edges",
+        source="numerical: smooths each unit's recruitment edge (keeps the right-hand side differentiable)",
+        description="smoothing width of a unit's recruitment edge",
     )
     minimum_rate_hz: float = param(
         7.1, symbol="r_min", unit="imp/s", bounds=(0.0, 30.0), status="literature",
@@ -211,8 +269,8 @@ def preset(severity: Any, params: MotoneuronParameters | None = None) -> dict[st
     Returns
     -------
     dict
-        ``inhibitory_conductance_ns``, ``pic_conductance_ns`` and ``threshold_mv``,
-        each with the shape of *severity*.
+        ``inhibitory_conductance_ns``, ``pic_conductance_ns`` and ``threshold_mv`` (lowest
+        threshold), each with the shape of *severity*.
     """
     p = params or MotoneuronParameters()
     s = check_range("severity", severity, 0.0, 1.0)
@@ -224,77 +282,80 @@ def preset(severity: Any, params: MotoneuronParameters | None = None) -> dict[st
     }
 
 
-@kernel_function
-def softplus(x: Any) -> Any:
-    """:math:`\\ln(1 + e^x)`, evaluated stably (kernel function)."""
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+def unit_quantiles(n: int = N_UNITS) -> np.ndarray:
+    """Quantile of the pool (by number) that each unit stands for, :math:`(i + 1/2)/n`."""
+    return (np.arange(n) + 0.5) / n
+
+
+def unit_thresholds_mv(lowest_mv: Any, params: MotoneuronParameters | None = None, n: int = N_UNITS) -> np.ndarray:
+    """Recruitment thresholds of the units, shape ``(*shape(lowest_mv), n)`` (module docstring)."""
+    p = params or MotoneuronParameters()
+    q = unit_quantiles(n)
+    spread = (p.threshold_spread ** q - 1.0) / (p.threshold_spread - 1.0)
+    return np.asarray(lowest_mv, dtype=float)[..., None] + p.threshold_span_mv * spread
+
+
+def unit_shares(params: MotoneuronParameters | None = None, n: int = N_UNITS) -> np.ndarray:
+    """Force and EMG share of each unit, :math:`w_i \\propto R_P^{q_i}`, summing to 1."""
+    p = params or MotoneuronParameters()
+    w = p.force_range ** unit_quantiles(n)
+    return w / w.sum()
 
 
 @kernel_function
-def pic_activation_steady(v_mv: Any, half_activation_mv: float, slope_mv: float) -> Any:
-    """:math:`P_\\infty(V) = 1/(1 + e^{-(V - V_{PIC})/k_{PIC}})` (kernel function: scalars or arrays)."""
-    return 1.0 / (1.0 + np.exp(-(v_mv - half_activation_mv) / slope_mv))
+def sigmoid(x: Any) -> Any:
+    """Algebraic sigmoid :math:`\\tfrac12(1 + x/\\sqrt{1 + x^2})` in (0, 1) (kernel function)."""
+    return 0.5 + 0.5 * x / np.sqrt(1.0 + x * x)
 
 
 @kernel_function
-def pic_derivative(pic: Any, v_mv: Any, half_activation_mv: float, slope_mv: float, time_constant_ms: float) -> Any:
-    """:math:`\\dot P = (P_\\infty(V) - P)/\\tau_{PIC}`, 1/ms (kernel function)."""
-    return (pic_activation_steady(v_mv, half_activation_mv, slope_mv) - pic) / time_constant_ms
+def unit_rate(u_mv: Any, smoothing_mv: float, minimum_rate_hz: float, gain_hz_per_mv: float) -> tuple[Any, Any]:
+    """Firing rate (imp/s) and recruitment (0–1) of a unit *u_mv* above its threshold (kernel function)."""
+    root = np.sqrt(u_mv * u_mv + smoothing_mv * smoothing_mv)
+    recruited = 0.5 + 0.5 * u_mv / root
+    return minimum_rate_hz * recruited + gain_hz_per_mv * 0.5 * (u_mv + root), recruited
 
 
 @kernel_function
-def membrane_derivative(v_mv: Any, excitatory_ns: Any, pic: Any, fixed_conductance_ns: Any,
+def pic_activation_steady(v_mv: Any, half_mv: Any, slope_mv: float) -> Any:
+    """:math:`m_\\infty(V) = \\sigma((V - V_{1/2})/2k)` (kernel function)."""
+    return sigmoid((v_mv - half_mv) / (2.0 * slope_mv))
+
+
+@kernel_function
+def membrane_derivative(v_mv: Any, excitatory_ns: Any, pic_open: Any, fixed_conductance_ns: Any,
                         fixed_current_pa: Any, pic_conductance_ns: Any, excitatory_reversal_mv: float,
                         pic_reversal_mv: float, capacitance_nf: float) -> Any:
-    """:math:`\\dot V`, mV/ms, from the current balance of the module docstring (kernel function).
+    """:math:`\\dot V_i`, mV/ms, from the current balance of the module docstring (kernel function).
 
     *fixed_conductance_ns* and *fixed_current_pa* lump the leak, inhibitory and GIRK
     terms (:math:`\\sum g_j` and :math:`\\sum g_j E_j`); *excitatory_ns* is
-    :math:`g_{Ia} + g_{cmd}`.
+    :math:`g_{Ia} + g_{cmd}`; *pic_open* is :math:`m_i h_i`.
     """
     current = (fixed_current_pa - fixed_conductance_ns * v_mv + excitatory_ns * (excitatory_reversal_mv - v_mv)
-               + pic_conductance_ns * pic * (pic_reversal_mv - v_mv))
+               + pic_conductance_ns * pic_open * (pic_reversal_mv - v_mv))
     return current * (1e-3 / capacitance_nf)  # pA / nF = mV/s
 
 
-@kernel_function
-def recruitment(v_mv: Any, threshold_mv: Any, smoothing_mv: float, range_mv: float,
-                minimum_rate_hz: float, gain_hz_per_mv: float) -> tuple[Any, Any]:
-    """Pool rate (imp/s per motoneuron) and recruited fraction (kernel function; see :func:`pool_output`)."""
-    u = v_mv - threshold_mv
-    low = smoothing_mv * softplus(u / smoothing_mv)
-    high = smoothing_mv * softplus((u - range_mv) / smoothing_mv)
-    fraction = (low - high) / range_mv
-    rate = minimum_rate_hz * fraction + gain_hz_per_mv * (low - high) * (low + high) / (2.0 * range_mv)
-    return rate, fraction
-
-
-def pic_steady_state(v_mv: Any, params: MotoneuronParameters | None = None) -> np.ndarray:
-    """Steady-state PIC activation :math:`P_\\infty(V)`."""
+def pic_steady_state(v_mv: Any, threshold_mv: Any = -55.0, params: MotoneuronParameters | None = None) -> np.ndarray:
+    """Steady-state PIC activation :math:`m_\\infty(V)` of a unit with recruitment threshold *threshold_mv*."""
     p = params or MotoneuronParameters()
-    return pic_activation_steady(np.asarray(v_mv, dtype=float), p.pic_half_activation_mv, p.pic_slope_mv)
+    return np.asarray(pic_activation_steady(np.asarray(v_mv, dtype=float),
+                                            np.asarray(threshold_mv, dtype=float) + p.pic_onset_offset_mv,
+                                            p.pic_slope_mv))
 
 
-def pool_output(v_mv: Any, threshold_mv: Any, params: MotoneuronParameters | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Mean pool firing rate (imp/s per motoneuron) and recruited fraction for generator potential *v_mv*.
+def inactivation_steady_state(recruitment: Any, params: MotoneuronParameters | None = None) -> np.ndarray:
+    r"""Steady-state PIC availability :math:`h_\infty = 1/(1 + \frac{d}{1-d}\phi)` for recruitment *φ*.
 
-    Parameters
-    ----------
-    v_mv : float or array_like
-        Mean generator potential, mV.
-    threshold_mv : float or array_like
-        Lowest recruitment threshold of the pool, mV.
-    params : MotoneuronParameters, optional
-
-    Returns
-    -------
-    rate_hz, fraction : numpy.ndarray
+    Examples
+    --------
+    >>> float(inactivation_steady_state(0.0)), round(float(inactivation_steady_state(1.0)), 12)
+    (1.0, 0.25)
     """
     p = params or MotoneuronParameters()
-    rate, fraction = recruitment(np.asarray(v_mv, dtype=float), np.asarray(threshold_mv, dtype=float),
-                                 p.recruitment_smoothing_mv, p.recruitment_range_mv, p.minimum_rate_hz,
-                                 p.rate_gain_hz_per_mv)
-    return np.asarray(rate), np.asarray(fraction)
+    gain = p.pic_inactivation_depth / (1.0 - p.pic_inactivation_depth)
+    return 1.0 / (1.0 + gain * check_range("recruitment", recruitment, 0.0, 1.0))
 
 
 def girk_conductance_ns(a_post: Any, params: MotoneuronParameters | None = None) -> np.ndarray:

@@ -87,8 +87,10 @@ class MuscleParameters(Parameters):
         description="maximal active force",
     )
     emg_reference_rate_hz: float = param(
-        25.0, symbol="r_MVC", unit="imp/s", bounds=(1.0, 100.0), status="illustrative",
-        source="illustrative: mean pool rate at maximal voluntary contraction (soleus units ≈ 20–30 Hz)",
+        30.0, symbol="r_MVC", unit="imp/s", bounds=(1.0, 100.0), status="calibrated",
+        source="calibrated: the EMG-weighted pool rate at the maximal descending command "
+        "(sim.readouts 'contraction', 2000 nS) drug-free, so maximal EMG ≈ 1; soleus units fire ≈ 20–30 Hz "
+        "at maximal effort (from memory, unverified)",
         description="pool rate that gives EMG = 1",
     )
     half_force_rate_hz: float = param(

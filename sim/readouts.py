@@ -37,10 +37,12 @@ from .patient import Patient
 from .protocols import ElectricalVolley, Protocol, RampAndHold, VoluntaryContraction
 
 __all__ = ["Readout", "PROTOCOLS", "READOUTS", "STANDARD_VELOCITY_DEG_S", "evaluate", "drug_free",
-           "protocols_for"]
+           "protocols_for", "MAXIMAL_COMMAND_NS"]
 
 #: The standard "fast stretch" (a fast clinical stretch), deg/s.
 STANDARD_VELOCITY_DEG_S = 120.0
+#: The maximal descending command (maximal voluntary contraction), nS: every unit recruited near its top rate.
+MAXIMAL_COMMAND_NS = 2000.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +66,9 @@ PROTOCOLS: dict[str, MeasuringProtocol] = {
         "a 200 ms Ia train (20 volleys at 100 Hz), like the brief stimuli that trigger long-lasting "
         "reflexes in chronic spinal rats (Li et al. 2004); 2 s probe"),
     "contraction": MeasuringProtocol(
-        VoluntaryContraction(), None, "a standard descending command for 600 ms, joint held still"),
+        VoluntaryContraction(command_conductance_ns=MAXIMAL_COMMAND_NS), None,
+        "a maximal descending command (MVC) for 600 ms, joint held still: weakness is measured at maximal "
+        "effort"),
 }
 
 
@@ -102,7 +106,7 @@ READOUTS: dict[str, Readout] = _table(
     Readout("spasm_index", "spasm_train", "sustained_firing_ms", "ms",
             "how long PIC-sustained firing outlasts a brief Ia train (censored at 2 s)"),
     Readout("voluntary_force_n", "contraction", "active_force_end_n", "N",
-            "active force after 600 ms of the standard descending command"),
+            "active force after 600 ms of the maximal descending command (maximal voluntary force)"),
     Readout("voluntary_force_spinal_rel", "contraction", "active_force_end_n", "1",
             "voluntary force relative to drug-free, spinal part only", relative_to="voluntary_force_n"),
 )

@@ -89,14 +89,14 @@ class ReceptorParameters(Parameters):
     """Potency of baclofen at GABA-B receptors (see the module docstring for the equations)."""
 
     ec50_presynaptic_r_um: float = param(
-        0.1, symbol="EC50,pre", unit="µM", bounds=(0.005, 10.0), status="calibrated",
+        0.8, symbol="EC50,pre", unit="µM", bounds=(0.005, 10.0), status="calibrated",
         source="calibrated (calibration notes §8.5): 0.05–0.2 µM R-baclofen so that oral 60 mg/day "
         "lowers reflex gain by roughly 30–60% and a 50–100 µg IT bolus nearly abolishes it; "
         "in-situ Ia terminals more sensitive than hippocampal slices (Salio 2017: 0.1–2.5 µM strongly depressing)",
         description="R-equivalent concentration for half-maximal presynaptic activation",
     )
     ec50_postsynaptic_r_um: float = param(
-        1.5, symbol="EC50,post", unit="µM", bounds=(0.005, 100.0), status="calibrated",
+        10.0, symbol="EC50,post", unit="µM", bounds=(0.005, 100.0), status="calibrated",
         source="calibrated: ≥10× the presynaptic EC50 (calibration notes §8.8); Li et al. 2004 saw no "
         "postsynaptic action in rat motoneurons below 1 µM; GIRK EC50 ≈ 1–5 µM (from memory, unverified)",
         description="R-equivalent concentration for half-maximal motoneuronal (GIRK) activation",

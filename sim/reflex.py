@@ -55,7 +55,7 @@ from . import circuit, solvers
 from . import motoneuron as mn
 from . import muscle as ms
 from . import synapse as sy
-from .circuit import STATE_NAMES, STATE_UNITS
+from .circuit import N_STATES, STATE_UNITS
 from .errors import ParameterError
 from .motoneuron import MotoneuronParameters, girk_conductance_ns
 from .muscle import SOLEUS, MuscleParameters
@@ -71,7 +71,7 @@ from .units import ng_ml_to_um
 from .variables import VARIABLES
 
 __all__ = [
-    "STATE_NAMES",
+    "N_STATES",
     "STATE_UNITS",
     "STANDARD_VELOCITY_DEG_S",
     "EMG_THRESHOLD",
@@ -90,8 +90,7 @@ __all__ = [
     "girk_conductance_ns",
 ]
 
-_IX = {name: i for i, name in enumerate(STATE_NAMES)}
-_X, _GLU, _S, _V, _P, _A = (_IX[n] for n in STATE_NAMES)
+_X = circuit.X
 
 #: Reflex onset criterion: EMG rise above the pre-stimulus level, fraction of maximal EMG.
 EMG_THRESHOLD = 0.02
@@ -102,7 +101,7 @@ DEFAULT_DT_MS = 0.25
 
 #: Every trace :func:`probe` can return.
 TRACE_NAMES = ("angle_deg", "ia_rate_hz", "release_rel", "vesicle_pool", "glutamate_mm", "ampa_open",
-               "ampa_conductance_ns", "v_mv", "pic_activation", "mn_rate_hz", "recruited_fraction", "emg",
+               "ampa_conductance_ns", "v_mv", "pic_activation", "pic_availability", "mn_rate_hz", "recruited_fraction", "emg",
                "muscle_activation", "active_force_n", "passive_force_n", "force_n", "torque_nm")
 #: Per-probe summaries of :func:`probe`.
 SUMMARY_NAMES = ("emg_peak", "torque_peak_nm", "reflex_torque_peak_nm", "threshold_angle_deg",
@@ -198,16 +197,18 @@ def build_model(
         "fixed_conductance_ns": fixed_g, "fixed_current_pa": fixed_i,
         "pic_conductance_ns": preset["pic_conductance_ns"], "excitatory_reversal_mv": m.excitatory_reversal_mv,
         "pic_reversal_mv": m.pic_reversal_mv, "capacitance_nf": m.capacitance_nf,
-        "pic_half_activation_mv": m.pic_half_activation_mv, "pic_slope_mv": m.pic_slope_mv,
-        "pic_time_constant_ms": m.pic_time_constant_ms, "threshold_mv": preset["threshold_mv"],
-        "recruitment_smoothing_mv": m.recruitment_smoothing_mv, "recruitment_range_mv": m.recruitment_range_mv,
-        "minimum_rate_hz": m.minimum_rate_hz, "rate_gain_hz_per_mv": m.rate_gain_hz_per_mv,
+        **{name: getattr(m, name) for name in (
+            "pic_onset_offset_mv", "pic_slope_mv", "pic_time_constant_ms", "pic_inactivation_time_ms",
+            "recruitment_smoothing_mv", "minimum_rate_hz", "rate_gain_hz_per_mv")},
+        "pic_inactivation_gain": m.pic_inactivation_depth / (1.0 - m.pic_inactivation_depth),
         "resting_rate_hz": spindle.resting_rate_hz, "length_gain_hz_per_mm": spindle.length_gain_hz_per_mm,
         "velocity_gain": spindle.velocity_gain, "velocity_exponent": spindle.velocity_exponent,
         **{f.name: getattr(muscle, f.name) for f in dataclasses.fields(muscle)},
     }
     for name, value in per_probe.items():
         rows[name] = np.broadcast_to(np.asarray(value, dtype=float).reshape(-1) if np.ndim(value) else value, n)
+    rows["unit_threshold_mv"] = mn.unit_thresholds_mv(np.broadcast_to(preset["threshold_mv"], (n,)), m)
+    rows["unit_share"] = mn.unit_shares(m)
     protocol_rows = flat_protocol.kernel_rows((n,))
     from .protocols import KERNEL_FIELDS
 
@@ -228,7 +229,7 @@ def _kinematics_mm(model: ProbeModel, t_ms: Any) -> tuple[np.ndarray, np.ndarray
 
 
 def initial_state(model: ProbeModel) -> np.ndarray:
-    """Resting steady state before the stimulus, shape ``(6, n)`` (:func:`sim.circuit.resting_state`)."""
+    """Resting steady state before the stimulus, shape ``(N_STATES, n)`` (:func:`sim.circuit.resting_state`)."""
     return solvers.resting_states(model.rows).T
 
 
@@ -241,18 +242,20 @@ def integrate(
     output_dt_ms: float = 0.5,
     record: bool = True,
     emg_threshold: float = EMG_THRESHOLD,
+    states: bool = False,
 ) -> dict[str, Any]:
     """Advance every probe of *model* with the compiled kernel (:func:`sim.solvers.integrate_probes`).
 
     Returns
     -------
     dict
-        ``t_out``, ``states`` (6, n, n_out) or None, ``rate`` and ``fraction``
-        (n, n_out) or None, ``ia_muscle`` (n, n_out) or None, the online summaries
-        (arrays of shape (n,)) and ``y_end``.
+        ``t_out``, ``channels`` (dict of :data:`sim.solvers.CHANNELS`, each (n, n_out)) or
+        None, ``states`` (N_STATES, n, n_out) with *states* (the whole state vector, for
+        checking against :func:`reference_solution`) or None, the online summaries
+        (arrays of shape (n,)), ``y0`` and ``y_end`` (N_STATES, n).
     """
-    monitors = solvers.Monitors(record=record, output_dt_ms=output_dt_ms, emg_threshold=emg_threshold,
-                                firing_fraction=_FIRING_FRACTION)
+    monitors = solvers.Monitors(record=record, states=states, output_dt_ms=output_dt_ms,
+                                emg_threshold=emg_threshold, firing_fraction=_FIRING_FRACTION)
     breaks = model.protocol.discontinuity_table((model.size,), model.muscle.afferent_delay_ms)
     y0 = solvers.resting_states(model.rows)
     out = solvers.integrate_probes(model.rows, y0, breaks, duration_ms, dt_ms=dt_ms, monitors=monitors)
@@ -260,10 +263,8 @@ def integrate(
     summary = out["summaries"]
     return {
         "t_out": out["t_out"],
-        "states": None if traces is None else traces[:, :6].transpose(1, 0, 2),
-        "rate": None if traces is None else traces[:, 6],
-        "fraction": None if traces is None else traces[:, 7],
-        "ia_muscle": None if traces is None else traces[:, 8],
+        "channels": None if traces is None or states else {name: traces[:, c] for c, name in enumerate(solvers.CHANNELS)},
+        "states": traces.transpose(1, 0, 2) if traces is not None and states else None,
         "emg_rest": summary["emg_rest"], "emg_peak": summary["emg_peak"],
         "recruited_peak": summary["recruited_peak"], "crossed": summary["crossed"] > 0.5,
         "t_cross_cord": summary["t_cross_cord_ms"], "firing_end_cord": summary["firing_end_cord_ms"],
@@ -278,7 +279,7 @@ def reference_solution(model: ProbeModel, t_eval: Any, *, rtol: float = 1e-10, a
                        method: str = "DOP853") -> np.ndarray:
     """Solve the same right-hand side with :func:`scipy.integrate.solve_ivp` (slow; for checking).
 
-    Returns states at *t_eval*, shape ``(6, n, len(t_eval))``.
+    Returns states at *t_eval*, shape ``(N_STATES, n, len(t_eval))``.
     """
     breaks = model.protocol.discontinuity_table((model.size,), model.muscle.afferent_delay_ms)
     states = solvers.reference_probes(model.rows, initial_state(model).T, breaks, np.asarray(t_eval, dtype=float),
@@ -440,26 +441,28 @@ def probe(
 
     series: dict[str, np.ndarray] = {}
     if need_states:
-        states, rate, fraction = out["states"], out["rate"], out["fraction"]
+        channels = out["channels"]
+        rate = channels["mn_rate_hz"]
         grid_protocol = model.protocol
         stretch, velocity = _kinematics_mm(model, t)
         passive = ms.passive_force_n(stretch, velocity, mus)
-        activation = _delayed(states[_A], t, d_eff)
+        activation = _delayed(channels["muscle_activation"], t, d_eff)
         active = ms.active_force_n(activation, mus)
         force = active + passive
         full = {
             "angle_deg": lambda: grid_protocol.angle_deg(t),
-            "ia_rate_hz": lambda: out["ia_muscle"],
-            "release_rel": lambda: model.release_probability[:, None] * states[_X]
+            "ia_rate_hz": lambda: channels["ia_rate_muscle_hz"],
+            "release_rel": lambda: model.release_probability[:, None] * channels["vesicle_pool"]
             / model.reference_release[:, None],
-            "vesicle_pool": lambda: states[_X],
-            "glutamate_mm": lambda: states[_GLU],
-            "ampa_open": lambda: states[_S],
-            "ampa_conductance_ns": lambda: model.motoneuron.ia_conductance_max_ns * states[_S],
-            "v_mv": lambda: states[_V],
-            "pic_activation": lambda: states[_P],
+            "vesicle_pool": lambda: channels["vesicle_pool"],
+            "glutamate_mm": lambda: channels["glutamate_mm"],
+            "ampa_open": lambda: channels["ampa_open"],
+            "ampa_conductance_ns": lambda: model.motoneuron.ia_conductance_max_ns * channels["ampa_open"],
+            "v_mv": lambda: channels["v_mv"],
+            "pic_activation": lambda: channels["pic_activation"],
+            "pic_availability": lambda: channels["pic_availability"],
             "mn_rate_hz": lambda: rate,
-            "recruited_fraction": lambda: fraction,
+            "recruited_fraction": lambda: channels["recruited_fraction"],
             "emg": lambda: _delayed(ms.emg(rate, mus), t, d_eff),
             "muscle_activation": lambda: activation,
             "active_force_n": lambda: active,

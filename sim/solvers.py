@@ -190,16 +190,37 @@ def relax(initial: np.ndarray, targets: np.ndarray, decays: np.ndarray) -> np.nd
 # Milliseconds: the compiled reflex kernel
 # ---------------------------------------------------------------------------------------------
 
-#: Channels the kernel can record on the output grid (the six states, then derived values).
-CHANNELS = (*circuit.STATE_NAMES, "mn_rate_hz", "recruited_fraction", "ia_rate_muscle_hz")
+#: Channels the kernel can record on the output grid: the shared states, then pool outputs
+#: (:data:`sim.circuit.POOL_OUTPUTS`), then the Ia rate at the muscle.
+CHANNELS = (*circuit.SHARED_STATES, *circuit.POOL_OUTPUTS, "ia_rate_muscle_hz")
 #: Per-probe summaries computed online, in the order of the kernel's summary array.
 SUMMARY_COLUMNS = ("emg_rest", "emg_peak", "recruited_peak", "crossed", "t_cross_cord_ms", "firing_end_cord_ms",
                    "activation_end", "torque_peak_nm", "reflex_torque_peak_nm", "threshold_angle_deg",
                    "trigger_angle_deg")
 _NUDGE_MS = 1e-9
 # Indices used inside the compiled kernel (numba freezes module-level integers as constants).
-_V, _A = circuit.V, circuit.A
-_RATE, _FRACTION, _IA = (CHANNELS.index(name) for name in ("mn_rate_hz", "recruited_fraction", "ia_rate_muscle_hz"))
+_NS = circuit.N_STATES
+_NSHARED = len(circuit.SHARED_STATES)
+_A = circuit.A
+_IA = CHANNELS.index("ia_rate_muscle_hz")
+
+
+@kernel_function
+def _record(traces: Any, i: int, j: int, y: Any, p: Any, t: float, mode: int) -> None:
+    """Write the channels (mode 1) or the whole state vector (mode 2) of probe *i* at output index *j*."""
+    if mode == 2:
+        for c in range(_NS):
+            traces[i, c, j] = y[c]
+        return
+    for c in range(_NSHARED):
+        traces[i, c, j] = y[c]
+    v, pic, available, rate, recruited = circuit.pool_outputs(y, p)
+    traces[i, _NSHARED, j] = v
+    traces[i, _NSHARED + 1, j] = pic
+    traces[i, _NSHARED + 2, j] = available
+    traces[i, _NSHARED + 3, j] = rate
+    traces[i, _NSHARED + 4, j] = recruited
+    traces[i, _IA, j] = circuit.spindle_rate(t, p)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -210,6 +231,9 @@ class Monitors:
     ----------
     record : bool
         Record the channels on the output grid (otherwise summaries only).
+    states : bool
+        Record the whole state vector (every unit) instead of the channels: for checking
+        the kernel against :func:`reference_probes`.
     output_dt_ms : float
         Output spacing, ms (a multiple of the step is used; see :func:`integrate_probes`).
     emg_threshold : float
@@ -219,6 +243,7 @@ class Monitors:
     """
 
     record: bool = True
+    states: bool = False
     output_dt_ms: float = 0.5
     emg_threshold: float = 0.02
     firing_fraction: float = 0.05
@@ -230,15 +255,16 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
     """Integrate probe *i* from rest to *t_end* (RK4 on its own step grid), recording monitors."""
     p = rows[i]
     y = y0[i].copy()
-    k1 = np.empty(6)
-    k2 = np.empty(6)
-    k3 = np.empty(6)
-    k4 = np.empty(6)
-    tmp = np.empty(6)
+    k1 = np.empty(_NS)
+    k2 = np.empty(_NS)
+    k3 = np.empty(_NS)
+    k4 = np.empty(_NS)
+    tmp = np.empty(_NS)
+    work = np.empty(circuit.WORK_SIZE)
     d_eff = p.efferent_delay_ms
     arm = p.moment_arm_m
     emg_ref = p.emg_reference_rate_hz
-    rate0, frac0 = circuit.derivatives(0.0, y, p, k1)
+    rate0, frac0 = circuit.derivatives(0.0, y, p, k1, work)
     emg0 = rate0 / emg_ref
     rest_active = p.max_force_n * y[_A]
     # Torque during the first efferent delay: resting activation + passive force.
@@ -258,12 +284,8 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
     reflex_torque_peak = 0.0
     prev_rise = 0.0
     prev_t = 0.0
-    if record:
-        for c in range(6):
-            traces[i, c, 0] = y[c]
-        traces[i, _RATE, 0] = rate0
-        traces[i, _FRACTION, 0] = frac0
-        traces[i, _IA, 0] = circuit.spindle_rate(0.0, p)
+    if record > 0:
+        _record(traces, i, 0, y, p, 0.0, record)
     nb = breaks.shape[1]
     jb = 0
     k = 0
@@ -273,11 +295,9 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
     while True:
         done = t >= t_end - 1e-12
         if not done:
-            rate, fraction = circuit.derivatives(t + min(_NUDGE_MS, h / 4.0), y, p, k1)
+            rate, fraction = circuit.derivatives(t + min(_NUDGE_MS, h / 4.0), y, p, k1, work)
         else:
-            rate, fraction = circuit.recruitment(y[_V], p.threshold_mv, p.recruitment_smoothing_mv,
-                                                 p.recruitment_range_mv, p.minimum_rate_hz,
-                                                 p.rate_gain_hz_per_mv)
+            _, _, _, rate, fraction = circuit.pool_outputs(y, p)
         # -- online summaries at the start of the step (or the end of the probe)
         rise = rate / emg_ref - emg0
         recruited = fraction - frac0
@@ -320,33 +340,26 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
         # Classical RK4; the inputs at the step's start, middle and (one-sided) end.
         ia_m, cmd_m = circuit.cord_inputs(t + 0.5 * hh, p)
         ia_b, cmd_b = circuit.cord_inputs(t_next - nudge, p)
-        for c in range(6):
+        for c in range(_NS):
             tmp[c] = y[c] + 0.5 * hh * k1[c]
-        circuit.derivatives_with_inputs(tmp, ia_m, cmd_m, p, k2)
-        for c in range(6):
+        circuit.derivatives_with_inputs(tmp, ia_m, cmd_m, p, k2, work)
+        for c in range(_NS):
             tmp[c] = y[c] + 0.5 * hh * k2[c]
-        circuit.derivatives_with_inputs(tmp, ia_m, cmd_m, p, k3)
-        for c in range(6):
+        circuit.derivatives_with_inputs(tmp, ia_m, cmd_m, p, k3, work)
+        for c in range(_NS):
             tmp[c] = y[c] + hh * k3[c]
-        circuit.derivatives_with_inputs(tmp, ia_b, cmd_b, p, k4)
-        for c in range(6):
+        circuit.derivatives_with_inputs(tmp, ia_b, cmd_b, p, k4, work)
+        for c in range(_NS):
             y[c] += hh / 6.0 * (k1[c] + 2.0 * (k2[c] + k3[c]) + k4[c])
         t = t_next
         if t >= t_grid - 1e-9:
             k += 1
             t = t_grid if t_grid <= t_end else t_end
-            if record and k % out_every == 0:
+            if record > 0 and k % out_every == 0:
                 j = k // out_every
                 if j < n_out:
-                    r_out, f_out = circuit.recruitment(y[_V], p.threshold_mv, p.recruitment_smoothing_mv,
-                                                       p.recruitment_range_mv, p.minimum_rate_hz,
-                                                       p.rate_gain_hz_per_mv)
-                    for c in range(6):
-                        traces[i, c, j] = y[c]
-                    traces[i, _RATE, j] = r_out
-                    traces[i, _FRACTION, j] = f_out
-                    traces[i, _IA, j] = circuit.spindle_rate(t, p)
-    for c in range(6):
+                    _record(traces, i, j, y, p, t, record)
+    for c in range(_NS):
         y_end[i, c] = y[c]
     # Angles at the EMG onset (muscle time) and when its Ia discharge left the muscle.
     t_muscle = t_cross + d_eff if crossed else t_end
@@ -385,7 +398,7 @@ def _resting_states(rows, y0, ok):  # pragma: no cover - compiled by numba
 
 
 def resting_states(rows: np.ndarray) -> np.ndarray:
-    """Resting steady state of every probe (:func:`sim.circuit.resting_state`), shape (n, 6).
+    """Resting steady state of every probe (:func:`sim.circuit.resting_state`), shape (n, N_STATES).
 
     Raises
     ------
@@ -393,11 +406,11 @@ def resting_states(rows: np.ndarray) -> np.ndarray:
         If a probe has no resting potential in [−120, 40] mV.
     """
     _kernel()
-    y0 = np.zeros((rows.shape[0], 6))
+    y0 = np.zeros((rows.shape[0], _NS))
     ok = np.zeros(rows.shape[0], dtype=np.bool_)
     compile_kernel(_resting_states)(np.ascontiguousarray(rows), y0, ok)
     if not np.all(ok):
-        raise SimulationError("no resting potential found in [-120, 40] mV")
+        raise SimulationError("no resting potential found below 40 mV (a unit fires without input)")
     return y0
 
 
@@ -430,9 +443,9 @@ def warm() -> None:
     rows = np.zeros(1, dtype=circuit.ROW_DTYPE)
     # Calling each once forces compilation for the argument types used by integrate_probes.
     for parallel in (False, True):
-        _kernel(parallel)(rows, np.zeros((1, 6)), np.full((1, 1), np.inf), 0.0, 1.0, 1, 1, False, 0.02, 0.05,
-                          np.zeros((1, len(CHANNELS), 1)), np.zeros((1, len(SUMMARY_COLUMNS))), np.zeros((1, 6)))
-    compile_kernel(_resting_states)(rows, np.zeros((1, 6)), np.zeros(1, dtype=np.bool_))
+        _kernel(parallel)(rows, np.zeros((1, _NS)), np.full((1, 1), np.inf), 0.0, 1.0, 1, 1, 0, 0.02, 0.05,
+                          np.zeros((1, len(CHANNELS), 1)), np.zeros((1, len(SUMMARY_COLUMNS))), np.zeros((1, _NS)))
+    compile_kernel(_resting_states)(rows, np.zeros((1, _NS)), np.zeros(1, dtype=np.bool_))
 
 
 def step_grid(dt_ms: float, output_dt_ms: float) -> tuple[float, int]:
@@ -456,7 +469,7 @@ def integrate_probes(
     ----------
     rows : structured array, shape (n,)
         Parameter rows (:data:`sim.circuit.ROW_DTYPE`).
-    y0 : array, shape (n, 6)
+    y0 : array, shape (n, N_STATES)
         Initial states.
     breaks : array, shape (n, k)
         Sorted cord-time discontinuities of each probe, ``inf``-padded.
@@ -470,8 +483,9 @@ def integrate_probes(
     Returns
     -------
     dict
-        ``t_out`` (n_out,), ``traces`` (n, len(CHANNELS), n_out) or None, ``summaries``
-        (dict of :data:`SUMMARY_COLUMNS`, each (n,)), ``y_end`` (n, 6).
+        ``t_out`` (n_out,), ``traces`` (n, len(CHANNELS), n_out) – or (n, N_STATES, n_out) with
+        ``monitors.states`` – or None, ``summaries``
+        (dict of :data:`SUMMARY_COLUMNS`, each (n,)), ``y_end`` (n, N_STATES).
 
     Raises
     ------
@@ -484,12 +498,13 @@ def integrate_probes(
     n_out = int(round(duration_ms / monitors.output_dt_ms)) + 1
     t_end = (n_out - 1) * monitors.output_dt_ms
     n = rows.shape[0]
-    traces = np.zeros((n, len(CHANNELS), n_out if monitors.record else 1))
+    mode = (2 if monitors.states else 1) if monitors.record else 0
+    traces = np.zeros((n, _NS if mode == 2 else len(CHANNELS), n_out if mode else 1))
     summaries = np.zeros((n, len(SUMMARY_COLUMNS)))
-    y_end = np.zeros((n, 6))
+    y_end = np.zeros((n, _NS))
     _kernel(parallel=n >= PARALLEL_FROM)(np.ascontiguousarray(rows), np.ascontiguousarray(y0, dtype=float),
               np.ascontiguousarray(breaks, dtype=float), float(t_end), float(h), per_output, n_out,
-              bool(monitors.record), float(monitors.emg_threshold), float(monitors.firing_fraction),
+              mode, float(monitors.emg_threshold), float(monitors.firing_fraction),
               traces, summaries, y_end)
     if not np.all(np.isfinite(y_end)) or (monitors.record and not np.all(np.isfinite(traces))):
         raise SimulationError(f"non-finite reflex state (step {h:g} ms too large?)")
@@ -505,8 +520,9 @@ def integrate_probes(
 
 
 def _all_derivatives(t, y, rows, out):  # pragma: no cover - compiled by numba
+    work = np.empty(circuit.WORK_SIZE)
     for i in range(rows.shape[0]):
-        circuit.derivatives(t, y[i], rows[i], out[i])
+        circuit.derivatives(t, y[i], rows[i], out[i], work)
 
 
 def _batched_rhs(rows: np.ndarray) -> Callable[[float, np.ndarray], np.ndarray]:
@@ -514,8 +530,8 @@ def _batched_rhs(rows: np.ndarray) -> Callable[[float, np.ndarray], np.ndarray]:
     n = rows.shape[0]
 
     def rhs(t: float, z: np.ndarray) -> np.ndarray:
-        out = np.empty((n, 6))
-        compiled(float(t), z.reshape(n, 6), rows, out)
+        out = np.empty((n, _NS))
+        compiled(float(t), z.reshape(n, _NS), rows, out)
         return out.ravel()
 
     return rhs
@@ -531,7 +547,7 @@ def reference_probes(rows: np.ndarray, y0: np.ndarray, breaks: np.ndarray, t_eva
     Returns
     -------
     numpy.ndarray
-        States at *t_eval*, shape ``(n, 6, len(t_eval))``.
+        States at *t_eval*, shape ``(n, N_STATES, len(t_eval))``.
     """
     from scipy.integrate import solve_ivp
 
@@ -553,4 +569,4 @@ def reference_probes(rows: np.ndarray, y0: np.ndarray, breaks: np.ndarray, t_eva
         if np.any(inside):
             out[:, inside] = sol.sol(t_eval[inside])
         z = sol.y[:, -1]
-    return out.reshape(n, 6, t_eval.size)
+    return out.reshape(n, _NS, t_eval.size)

@@ -54,17 +54,17 @@ class SpindleParameters(Parameters):
     """Ia afferent model of Prochazka & Gorassini (1998); see the module docstring."""
 
     resting_rate_hz: float = param(
-        82.0, symbol="r_0", unit="imp/s", bounds=(0.0, 200.0), status="literature",
+        6.8, symbol="r_0", unit="imp/s", bounds=(0.0, 200.0), status="literature",
         source="Prochazka & Gorassini, J Physiol 1998;507:277 (cat hamstring, verified baseline)",
         description="Ia discharge at rest length and zero velocity",
     )
     length_gain_hz_per_mm: float = param(
-        2.0, symbol="k_x", unit="imp/s per mm", bounds=(0.0, 50.0), status="illustrative",
+        0.5, symbol="k_x", unit="imp/s per mm", bounds=(0.0, 50.0), status="illustrative",
         source="Prochazka & Gorassini 1998, ≈2 imp/s per mm (from memory, unverified; calibration notes §6)",
         description="static (length) sensitivity",
     )
     velocity_gain: float = param(
-        4.3, symbol="k_v", unit="imp/s per (mm/s)^p", bounds=(0.0, 50.0), status="illustrative",
+        1.5, symbol="k_v", unit="imp/s per (mm/s)^p", bounds=(0.0, 50.0), status="illustrative",
         source="Prochazka & Gorassini 1998, ≈4.3 imp/s per (mm/s)^0.6 (from memory, unverified)",
         description="dynamic (velocity) sensitivity",
     )

@@ -181,10 +181,15 @@ _TABLE = [
         ("glutamate_mm", "mM", "Synaptic glutamate", "Glutamate in the synaptic cleft."),
         ("ampa_open", "1", "Open AMPA receptors", "Fraction of postsynaptic AMPA receptors open."),
         ("ampa_conductance_ns", "nS", "AMPA conductance", "Ia-evoked AMPA conductance of the motoneuron."),
-        ("v_mv", "mV", "Motoneuron membrane potential", "Mean membrane potential of the motoneuron pool."),
-        ("pic_activation", "1", "PIC activation", "Activation of the persistent inward current."),
-        ("mn_rate_hz", "imp/s", "Motoneuron firing rate", "Mean firing rate of the motoneuron pool."),
-        ("recruited_fraction", "1", "Recruited motoneurons", "Fraction of the motoneuron pool firing."),
+        ("v_mv", "mV", "Motoneuron membrane potential", "Mean membrane potential of the pool's units."),
+        ("pic_activation", "1", "PIC activation", "Open fraction of the persistent inward current (activation × "
+         "availability), mean over the pool's units."),
+        ("pic_availability", "1", "PIC availability", "Fraction of the persistent inward current not inactivated, "
+         "mean over the pool's units."),
+        ("mn_rate_hz", "imp/s", "Motoneuron firing rate", "Mean firing rate of the motoneuron pool, weighted by "
+         "each unit's share of the EMG."),
+        ("recruited_fraction", "1", "Recruited motoneurons", "Share of the pool firing, weighted by each unit's "
+         "share of the EMG (of the M-wave)."),
         ("emg", "1", "EMG", "EMG proxy: pool rate as a fraction of the rate at maximal contraction.",
          "a.u."),
         ("muscle_activation", "1", "Muscle activation", "Activation of the extrafusal fibres."),

@@ -1,29 +1,54 @@
+"""The motoneuron pool of units: thresholds, shares, rate coding, PIC gating, presets.
+
+Tolerances are stated per test.
+"""
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import sim
 from sim import motoneuron as mn
 from sim.errors import ParameterError
 from sim.parameters import STATUSES
 
 
-@given(st.floats(-150, 50), st.floats(-70, -30))
-def test_pool_output_bounds(v, theta):
-    rate, fraction = mn.pool_output(v, theta)
-    assert 0.0 <= float(fraction) <= 1.0
+@given(st.floats(-150, 80))
+def test_unit_rate_bounds(u):
+    rate, recruited = mn.unit_rate(u, 0.5, 7.1, 0.6)
+    assert 0.0 <= float(recruited) <= 1.0
     assert float(rate) >= 0.0
 
 
-def test_pool_output_limits():
+def test_unit_rate_limits():
+    """Far below threshold a unit is silent (< 2e-3 imp/s); far above it fires r_min + k_f u (to 1e-3)."""
     p = mn.MotoneuronParameters()
-    rate, fraction = mn.pool_output(-200.0, -55.0)
-    assert fraction < 1e-12 and rate < 1e-10
-    rate, fraction = mn.pool_output(-55.0 + p.recruitment_range_mv + 20.0, -55.0)
-    # fully recruited: r_min + k_f (u - W/2); smoothing error < 1e-6
-    assert float(fraction) == pytest.approx(1.0, abs=1e-6)
-    assert float(rate) == pytest.approx(p.minimum_rate_hz + p.rate_gain_hz_per_mv * (p.recruitment_range_mv + 20.0
-                                        - p.recruitment_range_mv / 2), rel=1e-6)
+    rate, recruited = mn.unit_rate(-40.0, p.recruitment_smoothing_mv, p.minimum_rate_hz, p.rate_gain_hz_per_mv)
+    assert recruited < 1e-4 and rate < 2e-3
+    rate, recruited = mn.unit_rate(30.0, p.recruitment_smoothing_mv, p.minimum_rate_hz, p.rate_gain_hz_per_mv)
+    assert float(recruited) == pytest.approx(1.0, abs=1e-3)
+    assert float(rate) == pytest.approx(p.minimum_rate_hz + p.rate_gain_hz_per_mv * 30.0, abs=1e-2)
+
+
+def test_thresholds_are_ordered_and_span_the_range():
+    p = mn.MotoneuronParameters()
+    theta = mn.unit_thresholds_mv(-60.0, p)
+    assert theta.shape == (mn.N_UNITS,) and np.all(np.diff(theta) > 0)
+    assert theta[0] > -60.0 and theta[-1] < -60.0 + p.threshold_span_mv
+    # many low thresholds, few high ones: the median unit lies in the lower 40 % of the span
+    assert np.median(theta) - (-60.0) < 0.4 * p.threshold_span_mv
+    shares = mn.unit_shares(p)
+    assert shares.sum() == pytest.approx(1.0, abs=1e-12) and np.all(np.diff(shares) > 0)
+    assert shares[-1] / shares[0] == pytest.approx(p.force_range ** ((mn.N_UNITS - 1) / mn.N_UNITS), rel=1e-12)
+
+
+def test_pic_gating_steady_states():
+    """Activation is half-way Δ_m above a unit's threshold; availability is 1 − d at full firing (to 1e-12)."""
+    p = mn.MotoneuronParameters()
+    assert float(mn.pic_steady_state(-60.0 + p.pic_onset_offset_mv, -60.0, p)) == pytest.approx(0.5, abs=1e-12)
+    assert float(mn.inactivation_steady_state(1.0, p)) == pytest.approx(1.0 - p.pic_inactivation_depth, abs=1e-12)
+    assert float(mn.inactivation_steady_state(0.0, p)) == 1.0
 
 
 def test_girk_zero_without_drug():
@@ -45,3 +70,25 @@ def test_presets_interpolate_and_differ_as_documented():
 def test_every_parameter_has_source_and_status():
     for row in mn.MotoneuronParameters().table():
         assert row["source"] and row["status"] in STATUSES
+
+
+def test_a_brief_train_leaves_spastic_units_firing_and_the_spasm_ends_by_itself():
+    """The PIC's hysteresis: after a 200 ms Ia train the severe spastic pool keeps firing for 0.2–2 s
+    (self-sustained firing), then slow PIC inactivation ends it: 4 s after the train fewer than 2 % of the
+    pool (EMG share) are still recruited.  The healthy pool stops within 100 ms."""
+    from sim import readouts, reflex
+
+    train = readouts.PROTOCOLS["spasm_train"].protocol
+    out = reflex.probe(sim.Patient(condition="spastic", spasticity=np.array([0.0, 1.0])), train, a_pre=0.15,
+                       a_post=0.0, duration_ms=4500.0, traces=("recruited_fraction",))
+    healthy, severe = out["sustained_firing_ms"]
+    assert healthy < 100.0 and 200.0 <= severe <= 2000.0
+    assert np.all(out["recruited_fraction"][:, -1] - out["recruited_fraction"][:, 0] < 0.02)
+
+
+def test_recruitment_curve_is_graded():
+    """The H-reflex recruitment curve (volley intensity 0–1 in 21 steps): monotone, and no intensity step
+    adds more than 0.1 of the M-wave (units are recruited one by one, not all at once)."""
+    ratios = sim.h_reflex(sim.Patient(condition="spastic"), intensity=np.linspace(0.0, 1.0, 21))
+    assert ratios[0] < 1e-3 and np.all(np.diff(ratios) >= -1e-9)
+    assert np.max(np.diff(ratios)) < 0.1

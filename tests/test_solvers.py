@@ -24,7 +24,7 @@ from sim import reflex as rf
 from sim.protocols import ElectricalVolley, RampAndHold, TendonTap, VoluntaryContraction
 
 SEEDS = {"ramp": 1, "volley": 2, "train": 3, "contraction": 4, "tap": 5}
-SCALES = np.array([1.0, 1.0, 1.0, 10.0, 1.0, 1.0])  # natural scale of each state (STATE_NAMES order)
+SCALES = circuit.state_scale()  # natural scale of each state (10 mV for the unit potentials, else 1)
 
 
 def generated_batch(kind: str, n: int, seed: int):
@@ -56,7 +56,7 @@ def generated_batch(kind: str, n: int, seed: int):
 
 
 def relative_errors(states: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Max error of each trace over its range (floored), shape (6, n)."""
+    """Max error of each trace over its range (floored), shape (N_STATES, n)."""
     span = np.maximum(np.ptp(reference, axis=-1), 1e-2 * SCALES[:, None])
     return np.max(np.abs(states - reference), axis=-1) / span
 
@@ -66,11 +66,20 @@ def relative_errors(states: np.ndarray, reference: np.ndarray) -> np.ndarray:
 def test_kernel_matches_the_solve_ivp_reference_on_generated_probes(kind, n, dt_ms):
     """220 generated probes over five protocols: every trace within 1e-4 of its range."""
     model, duration = generated_batch(kind, n, seed=SEEDS[kind])
-    run = rf.integrate(model, duration, dt_ms=dt_ms, output_dt_ms=1.0)
+    run = rf.integrate(model, duration, dt_ms=dt_ms, output_dt_ms=1.0, states=True)
     reference = rf.reference_solution(model, run["t_out"])
     errors = relative_errors(run["states"], reference)
     worst = np.unravel_index(np.argmax(errors), errors.shape)
-    assert errors.max() <= 1e-4, (kind, circuit.STATE_NAMES[worst[0]], int(worst[1]), float(errors.max()))
+    assert errors.max() <= 1e-4, (kind, state_label(worst[0]), int(worst[1]), float(errors.max()))
+
+
+def state_label(index: int) -> str:
+    """Name of state *index* (shared state, or unit block and unit number)."""
+    shared = len(circuit.SHARED_STATES)
+    if index < shared:
+        return circuit.SHARED_STATES[index]
+    block, unit = divmod(index - shared, circuit.N_UNITS)
+    return f"{circuit.UNIT_STATES[block]}[{unit}]"
 
 
 def test_fourth_order_by_step_halving():
@@ -78,7 +87,7 @@ def test_fourth_order_by_step_halving():
     model, duration = generated_batch("ramp", 6, seed=3)
     errors = []
     for dt in (1.0, 0.5, 0.25):
-        run = rf.integrate(model, duration, dt_ms=dt, output_dt_ms=1.0)
+        run = rf.integrate(model, duration, dt_ms=dt, output_dt_ms=1.0, states=True)
         if not errors:
             reference = rf.reference_solution(model, run["t_out"], rtol=1e-12, atol=1e-14)
         errors.append(float(np.max(np.abs(run["states"] - reference) / SCALES[:, None, None])))
@@ -111,8 +120,10 @@ def test_bitwise_identical_for_one_and_two_threads():
         two = rf.integrate(model, duration)
     finally:
         numba.set_num_threads(before)
-    for key in ("states", "rate", "fraction", "emg_peak", "threshold_angle_deg", "torque_peak_nm"):
+    for key in ("emg_peak", "threshold_angle_deg", "torque_peak_nm", "y_end"):
         assert np.array_equal(one[key], two[key]), key
+    for name in solvers.CHANNELS:
+        assert np.array_equal(one["channels"][name], two["channels"][name]), name
 
 
 def test_right_hand_side_is_written_once():
@@ -125,8 +136,9 @@ def test_right_hand_side_is_written_once():
         y = y0 * (1.0 + 0.05 * rng.standard_normal(y0.shape))
         python = np.empty_like(y)
         records = model.rows.view(np.recarray)  # attribute access to the fields in plain Python
+        work = np.empty(circuit.WORK_SIZE)
         for i in range(y.shape[0]):
-            circuit.derivatives(float(t), y[i], records[i], python[i])
+            circuit.derivatives(float(t), y[i], records[i], python[i], work)
         np.testing.assert_allclose(compiled(float(t), y.ravel()).reshape(y.shape), python, rtol=1e-12, atol=1e-12)
 
 
@@ -134,7 +146,8 @@ def test_monitors_are_data_and_traces_are_optional():
     model, duration = generated_batch("volley", 4, seed=2)
     with_traces = rf.integrate(model, duration, record=True)
     without = rf.integrate(model, duration, record=False)
-    assert without["states"] is None and with_traces["states"].shape[:2] == (6, 4)
+    assert without["channels"] is None and with_traces["channels"]["v_mv"].shape[0] == 4
+    assert set(with_traces["channels"]) == set(solvers.CHANNELS)
     for key in ("emg_peak", "recruited_peak", "t_cross_cord", "torque_peak_nm"):
         np.testing.assert_array_equal(with_traces[key], without[key])
     assert solvers.Monitors().output_dt_ms == 0.5
