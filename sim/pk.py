@@ -277,10 +277,12 @@ class PKParameters(Parameters):
         description="steady-state brain : plasma ratio",
     )
     rostral_fraction: float = param(
-        0.02, symbol="c_rostral", unit="1", bounds=(0.0, 1.0), status="calibrated",
-        source="calibrated in the range 0.01–0.05 (calibration notes §8.A.3, §8.D.15): IT "
-        "maintenance 300–800 µg/day gives brain exposure below oral 60 mg/day, a 10× IT overdose "
-        "clearly above (lumbar:cisternal ≈ 4:1, label, from memory; limited CSF→brain penetration)",
+        0.012, symbol="c_rostral", unit="1", bounds=(0.0, 1.0), status="calibrated",
+        source="calibrated in the range 0.01–0.05 (calibration notes §8.A.3, §8.D.15): IT maintenance "
+        "300–800 µg/day gives brain exposure below oral 60 mg/day, a 10× IT overdose (4000 µg/day) more "
+        "than twice it, and an IT rate giving the cord the same tissue level as oral 60 mg/day "
+        "(≈ 160 µg/day) a sedation index ≥ 10× lower (was 0.02 while lumbar CSF was the effect site; "
+        "lumbar:cisternal ≈ 4:1, label, from memory; limited CSF→brain penetration)",
         description="brain effect-site concentration per unit lumbar CSF concentration",
     )
 
