@@ -2,17 +2,18 @@ r"""Dose to reflex over time: the coupled course simulation.
 
 :func:`simulate` joins the two time scales of the model:
 
-* **hours** – the regimen drives plasma, spinal CSF, the spinal effect site and
-  the brain effect site (:mod:`sim.pk`, solved exactly), and receptor
-  availability adapts over days (:mod:`sim.adaptation`);
+* **hours** – the regimen drives plasma, lumbar CSF, the spinal cord tissue
+  (the spinal effect site, reached from blood and from CSF) and the brain
+  effect site (:mod:`sim.pk`, solved exactly), and receptor availability adapts
+  over weeks (:mod:`sim.adaptation`);
 * **milliseconds** – at each sampled time, short reflex *probes*
   (:mod:`sim.reflex`) see the drug levels of that moment, held constant.
 
 Why the quasi-static coupling is valid
 --------------------------------------
 Drug levels at the effect sites change with time constants of tens of
-minutes to hours (absorption ≈ 0.4 h, CSF equilibration ≈ 1.5 h, effect
-delay ≈ 2 h), while the reflex circuit settles within about a second (its
+minutes to hours (absorption ≈ 0.4 h, blood–cord equilibration ≈ 0.8 h, CSF
+equilibration ≈ 1.5 h, CSF-to-cord transit ≈ 2 × 2 h), while the reflex circuit settles within about a second (its
 slowest fast state, the persistent inward current, has τ ≈ 0.1–0.3 s; the
 vesicle pool recovers over seconds).  Over one probe the concentration
 changes by less than 0.1 %, so holding it constant during the probe is an
@@ -29,9 +30,11 @@ other three together.
 
 Outputs
 -------
-Exposure: ``plasma_ng_ml``, ``csf_ng_ml``, ``spinal_effect_ng_ml``,
-``brain_ng_ml``, ``activation_spinal`` (drug-driven presynaptic activation,
-scaled by availability), ``activation_brain``, ``receptor_availability``.
+Exposure: ``plasma_ng_ml``, ``csf_ng_ml`` (lumbar CSF), ``spinal_effect_ng_ml``
+(cord tissue: what the reflex sees), ``brain_ng_ml``, ``activation_spinal``
+(drug-driven presynaptic activation, scaled by availability),
+``activation_brain`` (shown for teaching; sedation is computed from
+``brain_ng_ml`` directly), ``receptor_availability``.
 Mechanism: ``ca_influx_rel``, ``release_rel`` (glutamate released per Ia spike
 relative to the same patient drug-free), ``girk_conductance_ns``.
 Reflex: ``reflex_gain_rel`` (peak reflex EMG for the standard fast stretch,
@@ -42,7 +45,8 @@ PIC-sustained firing outlasts a brief Ia train).  Function:
 sedation, :func:`sim.outcomes.central_drive_factor`) and its spinal part alone,
 ``voluntary_force_spinal_rel``.  Comfort: ``tone_discomfort_rel`` and
 ``nociceptive_signal_rel`` (:mod:`sim.outcomes`).  Central depression:
-``sedation_index`` (qualitative, in [0, 1]) and ``sedation_band``.
+``sedation_index`` (qualitative, in [0, 1], one saturating curve of the brain
+level, :func:`sim.outcomes.sedation_index`) and ``sedation_band``.
 
 Examples
 --------
@@ -174,7 +178,8 @@ def simulate(
     activation_brain = receptor.activation(ng_ml_to_um(exposure["brain_ng_ml"]), enantiomer=enantiomer,
                                            site="brain", params=params.receptor)
     severity = np.broadcast_to(patient.severity, batch)[..., None] * np.ones(shape)
-    sedation = outcomes.sedation_index(activation_brain, params.sedation)
+    sedation = outcomes.sedation_index(exposure["brain_ng_ml"], params.sedation, enantiomer=enantiomer,
+                                       receptor_params=params.receptor)
     series = {
         "plasma_ng_ml": exposure["plasma_ng_ml"],
         "csf_ng_ml": exposure["csf_ng_ml"],

@@ -7,15 +7,40 @@ Sedation (central nervous system depression)
 --------------------------------------------
 Baclofen's common side effects (drowsiness, dizziness, weakness) follow from
 the same mechanism as its benefit: more inhibitory (GABA-B) tone, here in the
-brain.  A qualitative *sedation index* in [0, 1] is driven by GABA-B activation
-at the brain effect site :math:`a_b`:
+brain.  A qualitative *sedation index* in [0, 1] is **one saturating curve** of
+the brain effect-site concentration (``brain_ng_ml`` of :mod:`sim.pk`), taken as
+R-equivalent baclofen :math:`x` in µM (:func:`sim.units.ng_ml_to_um`, then
+:func:`sim.receptor.r_equivalent_um`):
 
-.. math::  S = \frac{a_b^{n}}{a_b^{n} + a_{50}^{n}}
+.. math::  S = 1 - 2^{-(x/x_{50})^{n}}
 
-It is calibrated so that the usual oral maximum (60–80 mg/day at steady state)
-sits where the label's controlled trial saw excess drowsiness over placebo
-(63 % vs 36 %, an excess of ≈ 0.27; calibration notes §7, §8.15).  The index is
-**not a probability**: users see only the band it falls in,
+:math:`S = 0.5` at :math:`x = x_{50}` and :math:`S \to 1` at high exposure.  It does
+not pass through a receptor-activation curve first: a Hill curve of a Hill curve
+can never exceed the inner curve's ceiling (the old index stopped at ≈ 0.66).
+For small exposure :math:`S \approx \ln 2\,(x/x_{50})^n`, almost proportional to the
+level (n = 1.2), and it rises a little faster than a Hill curve towards 0.5,
+which is what lets one curve reach both clinical anchors below – they are only
+1.8× apart in brain level.  Calibration (default patient, steady state, means
+over a day unless stated; checked in ``tests/test_outcomes.py``):
+
+* oral 80 mg/day in a normal-kidney patient: S ≈ 0.29, at the mild/moderate edge
+  (label's controlled study: drowsiness 63 % on baclofen vs 36 % on placebo;
+  calibration notes §7, §8.D.15);
+* usual oral 30–60 mg/day: mild (S ≈ 0.10–0.22); 5 mg three times daily: none
+  (S < 0.07 even at the daily peak);
+* an anuric patient (CrCL 0) on 10 mg three times daily: marked on day 3 (renal
+  toxicity case series: onset usually 2–3 days after starting, Am J Nephrol;
+  plasma ≈ 575 ng/mL at steady state, near the 700 ng/mL toxic level of
+  Brvar 2007); at CrCL 5 it peaks just below "marked";
+* intrathecal maintenance 300–800 µg/day: none to mild, and at an equal cord
+  tissue level far (> 10×) below oral.
+
+*Transient drowsiness.*  The label says drowsiness is often transient.  The
+model has **no tolerance to sedation**: the index follows the brain level with
+no adaptation, so it describes the first days of a dose, not the weeks after.
+(Receptor adaptation in :mod:`sim.adaptation` acts on the spinal site only.)
+
+The index is **not a probability**: users see only the band it falls in,
 
 ===========  ===================  ==============================================
 band         index                descriptors shown
@@ -51,7 +76,7 @@ Baclofen is not a painkiller.  Two signals make that explicit:
 
 Examples
 --------
->>> float(sedation_index(0.0))
+>>> float(sedation_index(0.0))                # brain level, ng/mL
 0.0
 >>> sedation_band([0.0, 0.15, 0.3, 0.9]).tolist()
 ['none', 'mild', 'moderate', 'marked']
@@ -66,6 +91,8 @@ import numpy as np
 
 from .errors import ParameterError
 from .parameters import Parameters, check_range, param
+from .receptor import ReceptorParameters, r_equivalent_um
+from .units import ng_ml_to_um
 
 __all__ = [
     "BANDS",
@@ -93,18 +120,21 @@ BAND_DESCRIPTORS = {
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class SedationParameters(Parameters):
-    """Qualitative sedation scale driven by brain GABA-B activation."""
+    """Qualitative sedation scale driven by the brain effect-site concentration."""
 
-    half_activation: float = param(
-        0.72, symbol="a_50", unit="1", bounds=(0.05, 1.0), status="calibrated",
-        source="calibrated (calibration notes §7, §8.15): oral 80 mg/day at steady state gives "
-        "S ≈ 0.27–0.3, the label's excess drowsiness over placebo (63% vs 36%)",
-        description="brain GABA-B activation giving a sedation index of 0.5",
+    half_index_r_um: float = param(
+        0.157, symbol="x_50", unit="µM", bounds=(0.001, 10.0), status="calibrated",
+        source="calibrated (calibration notes §7, §8.D.15): R-equivalent brain level giving S = 0.5, "
+        "so that oral 80 mg/day at steady state gives S ≈ 0.29 (label: drowsiness 63% vs 36% on "
+        "placebo) and an anuric patient on 10 mg three times daily reaches 'marked' on day 3 (renal "
+        "toxicity case series, Am J Nephrol: onset 2–3 days)",
+        description="R-equivalent brain concentration giving a sedation index of 0.5",
     )
-    hill_coefficient: float = param(
-        2.0, symbol="n", unit="1", bounds=(0.5, 6.0), status="calibrated",
-        source="calibration notes §8.15: n ≈ 1–2 (choice); 2 keeps low doses band 'none'",
-        description="steepness of the sedation scale",
+    exponent: float = param(
+        1.2, symbol="n", unit="1", bounds=(0.5, 6.0), status="calibrated",
+        source="calibrated together with x_50: the steepest curve that keeps 30 mg/day 'mild' "
+        "(S ≥ 0.10) while 80 mg/day sits at S ≈ 0.29; calibration notes §8.D.15 suggest n ≈ 1–2",
+        description="steepness of the sedation curve",
     )
     central_drive_loss: float = param(
         0.3, symbol="w_c", unit="1", bounds=(0.0, 1.0), status="illustrative",
@@ -143,30 +173,47 @@ class ComfortParameters(Parameters):
     )
 
 
-def sedation_index(activation_brain: Any, params: SedationParameters | None = None) -> np.ndarray:
-    """Qualitative sedation index in [0, 1] from brain GABA-B activation.
+def sedation_index(
+    brain_ng_ml: Any,
+    params: SedationParameters | None = None,
+    *,
+    enantiomer: str = "racemic",
+    receptor_params: ReceptorParameters | None = None,
+) -> np.ndarray:
+    """Qualitative sedation index in [0, 1] from the brain effect-site concentration.
 
     Parameters
     ----------
-    activation_brain : float or array_like in [0, 1]
-        Drug-driven GABA-B activation at the brain effect site.
+    brain_ng_ml : float or array_like
+        Total baclofen at the brain effect site, ng/mL (``brain_ng_ml`` of
+        :func:`sim.pk.simulate`), ≥ 0.
     params : SedationParameters, optional
         Calibration of the scale.
+    enantiomer : {"racemic", "R", "S"}
+        Preparation given (only R is active; :func:`sim.receptor.r_equivalent_um`).
+    receptor_params : ReceptorParameters, optional
+        Supplies the R/S potency ratio.
 
     Returns
     -------
     numpy.ndarray
-        Index in [0, 1]; monotonic in the activation.  Not a probability.
+        :math:`S = 1 - 2^{-(x/x_{50})^n}` with :math:`x` the R-equivalent level in µM;
+        in [0, 1), monotonic in the level.  Not a probability.
 
     Examples
     --------
-    >>> bool(sedation_index(0.3) < sedation_index(0.6))
+    >>> float(sedation_index(0.0))
+    0.0
+    >>> x50_ng_ml = 0.157 * 213.66 / 0.5 / (1 + 1 / 120)           # racemic level at x = x_50
+    >>> round(float(sedation_index(x50_ng_ml)), 3)
+    0.5
+    >>> bool(sedation_index(30.0) < sedation_index(60.0) < sedation_index(1e4) <= 1.0)
     True
     """
     params = params or SedationParameters()
-    a = check_range("activation_brain", activation_brain, 0.0, 1.0)
-    x = (a / params.half_activation) ** params.hill_coefficient
-    return x / (1.0 + x)
+    level = check_range("brain_ng_ml", brain_ng_ml, 0.0, 1.0e6, "ng/mL")
+    x = r_equivalent_um(ng_ml_to_um(level), enantiomer, receptor_params)
+    return -np.expm1(-np.log(2.0) * (x / params.half_index_r_um) ** params.exponent)
 
 
 def central_drive_factor(index: Any, params: SedationParameters | None = None) -> np.ndarray:

@@ -10,7 +10,10 @@ A :class:`Patient` bundles what differs between people in this model:
   ``"healthy"`` and 1 for ``"spastic"``;
 * ``creatinine_clearance_ml_min`` – kidney function, which sets baclofen's
   renal clearance (apparent renal clearance ≈ creatinine clearance;
-  Wuis et al. 1989, Kochak et al. 1985);
+  Wuis et al. 1989, Kochak et al. 1985).  The default, 115 mL/min, is a
+  healthy adult; with it the model's apparent oral clearance is the healthy
+  volunteers' CL/F ≈ 180 mL/min (Kochak 1985) and the fraction excreted
+  unchanged 0.64 (Wuis 1989: 0.69 ± 0.14; see :class:`sim.pk.PKParameters`);
 * ``body_weight_kg`` – recorded for completeness (the adult PK parameters
   of the calibration notes are not weight-scaled).
 
@@ -50,14 +53,14 @@ class Patient:
     spasticity : float or array_like in [0, 1], optional
         Severity between the healthy (0) and spastic (1) presets.
     creatinine_clearance_ml_min : float or array_like in [0, 250], optional
-        Kidney function, mL/min (normal adult ≈ 100–120).
+        Kidney function, mL/min (normal adult ≈ 100–120; default 115).
     body_weight_kg : float or array_like in [10, 250], optional
         Body weight, kg.
     """
 
     condition: str = "spastic"
     spasticity: Any = None
-    creatinine_clearance_ml_min: Any = 100.0
+    creatinine_clearance_ml_min: Any = 115.0
     body_weight_kg: Any = 70.0
 
     def __post_init__(self) -> None:

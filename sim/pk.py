@@ -1,10 +1,10 @@
-r"""Pharmacokinetics: from a dosing regimen to drug at the spinal cord and the brain.
+r"""Pharmacokinetics: from a dosing regimen to drug in the spinal cord and the brain.
 
 Stage 1 of the chain.  A linear compartment model, solved exactly.
 
 Equations
 ---------
-Amounts :math:`A` in mg, effect-site concentrations :math:`E, C_b` in ng/mL,
+Amounts :math:`A` in mg, effect-site concentrations :math:`E, T_b, C_b` in ng/mL,
 clearances in L/h, concentrations :math:`C_p = A_c/V` and
 :math:`C_{csf} = A_{csf}/V_{csf}`:
 
@@ -15,6 +15,7 @@ clearances in L/h, concentrations :math:`C_p = A_c/V` and
    \dot A_{csf} &= CL_{in}\,C_p - CL_{csf}\,C_{csf} + R_{IT}(t)
                  + \textstyle\sum \text{intrathecal boluses} \\
    \dot E_1 &= k_e\,(C_{csf} - E_1),\qquad \dot E_2 = k_e\,(E_1 - E_2) \\
+   \dot T_b &= k_t\,(r_t\,C_p - T_b),\qquad C_t = T_b + f_{pen}\,E_2 \\
    \dot C_b &= k_b\,(r_b\,C_p + c_{rostral}\,C_{csf} - C_b)
 
 with :math:`CL_R = f_R \cdot CrCL` (apparent renal clearance ≈ creatinine
@@ -27,11 +28,35 @@ dialysis session's clearance and :math:`R_{IT}(t)` the pump rate.  The fraction
 outputs (urine, metabolism, dialysate, pre-systemic loss) are integrated as
 extra states, so mass balance holds to round-off.
 
-:math:`E_2` (``spinal_effect_ng_ml``) is the biophase that drives the reflex
-model: two transit stages behind lumbar CSF reproduce the delayed response to
-an intrathecal bolus (onset 0.5–1 h, peak ≈ 4 h; label).  :math:`C_b`
-(``brain_ng_ml``) drives sedation: from plasma like CSF does, plus a small
-rostral spill-over from lumbar CSF.  Both are effect compartments (no mass).
+The cord tissue: two routes, two time scales
+--------------------------------------------
+:math:`C_t` (``spinal_effect_ng_ml``) is the concentration in spinal cord tissue,
+the effect site that drives the reflex model.  Lumbar CSF is *not* the effect
+site: under intrathecal therapy it is far above any oral CSF level (≈ 556 ng/mL
+at 400 µg/day), yet patients on 300–800 µg/day keep voluntary movement, because
+the drug meets a steep CSF-to-tissue and rostro-caudal gradient (Heetla et al.
+2016; Kroin et al. 1993).  The tissue is reached by two routes with one
+parameter set:
+
+* **from blood** (what oral dosing uses): first-order equilibration across the
+  blood–spinal cord barrier, :math:`T_b`, with the same steady-state ratio as
+  CSF and brain (:math:`r_t` = 0.12) and rate :math:`k_t` = 1.2 h⁻¹, so the tissue
+  follows plasma within ≈ 1.3 h (peak ≈ 2.5 h after a tablet);
+* **from lumbar CSF** (what intrathecal dosing uses): two transit stages
+  :math:`E_1 \to E_2` (:math:`k_e` = 0.5 h⁻¹ each), calibrated to the bolus time course
+  (onset 0.5–1 h, peak ≈ 4 h, 4–8 h duration; label), scaled by the penetration
+  factor :math:`f_{pen}` (steady-state tissue : CSF).  :math:`f_{pen}` = 0.14 makes
+  IT 400 µg/day give ≈ 2.5× the mean tissue level of oral 20 mg three times
+  daily (:func:`penetration_for_tissue_ratio` recomputes it for another target).
+
+With oral dosing CSF carries 0.12 × plasma too, so its route adds
+:math:`f_{pen}` × 0.12 × plasma (≈ 14 %) on top of the blood route – a small, slow
+part; with intrathecal dosing the blood route is negligible (plasma ≈ 2 ng/mL).
+The CSF-side transit :math:`E_2` itself is reported as ``csf_transit_ng_ml``.
+
+:math:`C_b` (``brain_ng_ml``) drives sedation: from plasma like CSF does, plus a
+small rostral spill-over from lumbar CSF.  :math:`E_1, E_2, T_b, C_b` are effect
+compartments (no mass), so they do not enter the mass balance.
 
 All concentrations are **total** (racemic) baclofen; R and S have identical
 PK (He et al. 2014) and only R is active – that is handled once, in
@@ -42,10 +67,25 @@ Why one plasma compartment: Kochak (1985) saw a short distribution phase
 with V/F = 57 L reproduces the 10 mg Cmax (≈ 140 ng/mL), Tmax and the 3–4 h
 half-life, which is what this teaching model needs.
 
+Renal excretion: a trade-off
+----------------------------
+Three sets of data meet in :math:`F`, :math:`CL_{NR}` and the default creatinine
+clearance (115 mL/min, :class:`sim.Patient`): CL/F ≈ 180 mL/min (Kochak 1985);
+a fraction excreted unchanged :math:`f_e = F\,CL_R/CL` of 0.69 ± 0.14 (Wuis 1989,
+healthy), 0.65 ± 0.16 (Wuis 1990, patients), 0.70–0.80 (label); and CKD AUC
+ratios ≈ 1.5, 2, 3 for CrCL 50–80, 30–50, < 30 mL/min (Vlavonou 2014, derived).
+Since :math:`f_e = CL_R / (CL/F)`, fe = 0.69 at CL/F = 180 needs
+:math:`CL_R` ≈ 124 mL/min; with F = 0.74 (Agarwal 2015) it also forces
+:math:`CL_{NR}` ≈ 9 mL/min and the AUC ratios overshoot (≈ 1.8, 2.7, 4.6).  The
+model takes F = 0.80 (within the uncertainty of the single n = 12 measurement),
+:math:`CL_R` = CrCL = 115 mL/min and :math:`CL_{NR}` = 29 mL/min: fe = 0.64 (inside
+both Wuis ranges, below the label's 0.70–0.80), CL/F = 180 mL/min,
+t½ = 3.7 h, AUC ratios 1.53, 2.09, 2.94 at CrCL 65, 40, 20 mL/min.
+
 Numerics
 --------
 Between known discontinuities (doses, pump starts and stops, dialysis on/off)
-the system :math:`\dot z = M z` with the augmented state :math:`z = (A, E, C_b, …, 1)`
+the system :math:`\dot z = M z` with the augmented state :math:`z = (A, E, T_b, C_b, …, 1)`
 (the constant 1 carries the zero-order pump input) has constant :math:`M`, so
 :math:`z(t + \Delta) = e^{M\Delta} z(t)` exactly.  :func:`simulate` walks the
 union of the sample times and the discontinuities with one matrix exponential
@@ -55,8 +95,8 @@ dose).  :math:`M` is built from :func:`rhs` itself (the system is linear), so
 the equations live in one place.  Receptor availability
 (:mod:`sim.adaptation`) is integrated on the same walk (steps ≤ 0.25 h).
 
-Sources: calibration notes §1, §2, §3, §8.A, §8.D(15); per-parameter sources
-in :class:`PKParameters`.
+Sources: calibration notes §1, §2, §3, §8.A, §8.D(15) and "Corrections and
+additions"; per-parameter sources in :class:`PKParameters`.
 
 Examples
 --------
@@ -64,10 +104,12 @@ Examples
 >>> t = np.linspace(0.0, 24.0, 289)                          # every 5 min
 >>> r = simulate(sim.Patient(), sim.Oral(10), t)
 >>> round(float(r.plasma_ng_ml.max())), round(float(t[r.plasma_ng_ml.argmax()]), 2)
-(141, 1.17)
+(140, 1.17)
+>>> round(float(t[r.spinal_effect_ng_ml.argmax()]), 2)     # cord tissue follows within ≈ 1.3 h
+2.5
 >>> it = simulate(sim.Patient(), sim.IntrathecalInfusion(400), np.linspace(0, 96, 97))
->>> round(float(it.csf_ng_ml[-1])), round(float(it.plasma_ng_ml[-1]), 1)
-(556, 2.1)
+>>> round(float(it.csf_ng_ml[-1])), round(float(it.plasma_ng_ml[-1]), 1), round(float(it.spinal_effect_ng_ml[-1]))
+(556, 1.9, 78)
 """
 
 from __future__ import annotations
@@ -80,7 +122,7 @@ import numpy as np
 from . import solvers
 from .dosing import Regimen
 from .errors import ParameterError, SimulationError
-from .parameters import Parameters, param, parameter_table
+from .parameters import Parameters, check_range, param, parameter_table
 from .patient import Patient
 
 __all__ = [
@@ -91,13 +133,19 @@ __all__ = [
     "simulate",
     "total_clearance_ml_min",
     "apparent_clearance_ml_min",
+    "fraction_excreted_unchanged",
     "elimination_rate_per_h",
     "terminal_half_life_h",
     "steady_state_plasma_ng_ml",
     "steady_state_csf_ng_ml",
+    "steady_state_spinal_ng_ml",
+    "penetration_for_tissue_ratio",
 ]
 
-#: State variables, in order (amounts in mg, effect sites in ng/mL).
+#: State variables, in order (amounts in mg, effect sites in ng/mL).  ``effect1_ng_ml`` and
+#: ``effect2_ng_ml`` are the two CSF-side transit stages, ``cord_blood_ng_ml`` the blood-side
+#: part of the cord tissue level; the tissue level itself is
+#: ``cord_blood_ng_ml + cord_penetration × effect2_ng_ml`` (:func:`cord_tissue_ng_ml`).
 STATE_NAMES = (
     "gut_tablet_mg",
     "gut_solution_mg",
@@ -105,6 +153,7 @@ STATE_NAMES = (
     "csf_mg",
     "effect1_ng_ml",
     "effect2_ng_ml",
+    "cord_blood_ng_ml",
     "brain_ng_ml",
     "urine_unchanged_mg",
     "metabolised_mg",
@@ -124,8 +173,13 @@ class PKParameters(Parameters):
     """Pharmacokinetic constants (adults; see the module docstring for the equations)."""
 
     bioavailability: float = param(
-        0.74, symbol="F", unit="1", bounds=(0.01, 1.0), status="literature",
-        source="Agarwal et al., J Child Neurol 2015;30:37 (5–10 mg oral vs 3–5 mg IV, n = 12)",
+        0.80, symbol="F", unit="1", bounds=(0.01, 1.0), status="calibrated",
+        source="calibrated within the uncertainty of the one absolute measurement, F = 0.74 (Agarwal "
+        "et al., J Child Neurol 2015;30:37; 5–10 mg oral vs 3–5 mg IV, n = 12, AUC CV 18–24%; label: "
+        "'rapidly and extensively absorbed'): with CL/F = 180 mL/min (Kochak 1985) and renal clearance "
+        "= CrCL 115 mL/min, F = 0.80 puts the fraction excreted unchanged at fe = 0.64 (Wuis 1989: "
+        "0.69 ± 0.14; Wuis 1990: 0.65 ± 0.16) and keeps the CKD AUC ratios (Vlavonou 2014); F = 0.74 "
+        "would give fe = 0.57, or, with fe = 0.69 forced, CL_NR ≈ 9 mL/min and AUC ratios ≈ 1.8/2.7/4.6",
         description="fraction of an oral dose reaching plasma",
     )
     ka_tablet_per_h: float = param(
@@ -147,9 +201,12 @@ class PKParameters(Parameters):
         description="apparent volume of distribution of the plasma compartment",
     )
     nonrenal_clearance_ml_min: float = param(
-        30.0, symbol="CL_NR", unit="mL/min", bounds=(0.0, 500.0), status="derived",
-        source="derived from Kochak 1985: CL/F = 180 mL/min × F 0.74 = 133 mL/min total minus "
-        "CLr 103 mL/min (≈ 15% hepatic deamination, MIMS); calibration notes §8.A.2",
+        29.0, symbol="CL_NR", unit="mL/min", bounds=(0.0, 500.0), status="calibrated",
+        source="calibrated: CL/F = (CrCL 115 + CL_NR)/F = 180 mL/min (Kochak 1985, healthy; 175 ± 44 "
+        "in patients, Wuis 1990) with F = 0.80; non-renal share 29/144 = 20% (≈ 15% hepatic "
+        "deamination, MIMS); gives CKD AUC ratios 1.53/2.09/2.94 at CrCL 65/40/20 mL/min (Vlavonou "
+        "2014, derived ≈ 1.5/2/3) and t½ ≈ 18 h in kidney failure (case reports 15–35 h); "
+        "calibration notes §2, §8.A.2",
         description="non-renal (metabolic) clearance",
     )
     renal_fraction_of_creatinine_clearance: float = param(
@@ -178,10 +235,34 @@ class PKParameters(Parameters):
     )
     effect_rate_per_h: float = param(
         0.5, symbol="k_e", unit="1/h", bounds=(0.01, 50.0), status="calibrated",
-        source="calibrated: two transit stages behind lumbar CSF give, after a 50–100 µg IT bolus, "
-        "onset 0.5–1 h, peak ≈ 4 h and a 4–8 h effect (Gablofen label; Latash et al., Exp Neurol "
-        "1989; Heetla 2016 delayed-effect model); checked in tests/test_pk.py",
-        description="rate of each of the two spinal effect-delay stages",
+        source="calibrated: two transit stages from lumbar CSF into cord tissue give, after a "
+        "50–100 µg IT bolus, onset 0.5–1 h, peak ≈ 4 h and a 4–8 h effect (Gablofen label; Latash et "
+        "al., Exp Neurol 1989; Heetla 2016 delayed-effect model); checked in tests/test_pk.py",
+        description="rate of each of the two CSF-to-cord transit stages",
+    )
+    cord_penetration: float = param(
+        0.14, symbol="f_pen", unit="1", bounds=(0.0, 1.0), status="calibrated",
+        source="calibrated: steady-state cord tissue under IT 400 µg/day ≈ 2.5× the mean tissue level "
+        "of oral 20 mg three times daily (see penetration_for_tissue_ratio); basis: steep "
+        "CSF-to-tissue and rostro-caudal gradients (Heetla et al., Br J Clin Pharmacol 2016;81:101; "
+        "Kroin et al., Neurosurgery 1993;33:226) and clinical maintenance of 300–800 µg/day leaving "
+        "patients able to move (Gablofen / Lioresal IT labels); calibration notes, corrections",
+        description="steady-state cord tissue : lumbar CSF ratio of the CSF-side (intrathecal) route",
+    )
+    cord_plasma_ratio: float = param(
+        0.12, symbol="r_t", unit="1", bounds=(0.0, 1.0), status="derived",
+        source="taken equal to the CSF:plasma ratio 0.12 (MIMS; Knutsson 1974) and the brain:plasma "
+        "ratio: one blood–CNS barrier for a hydrophilic drug (animal brain < 1/10 of blood, Sallerin "
+        "& Lazorthes 2003)",
+        description="steady-state cord tissue : plasma ratio of the blood-side (oral) route",
+    )
+    cord_rate_per_h: float = param(
+        1.2, symbol="k_t", unit="1/h", bounds=(0.01, 50.0), status="calibrated",
+        source="calibrated: after an oral tablet the cord tissue level peaks ≈ 2.5 h after the dose, "
+        "≈ 1.3 h after plasma, inside the oral peak effect of 45 min–2.5 h quoted in a drug-information "
+        "summary (neurosurgerynotes.bullet.site, baclofen; secondary, not a primary PD study); the "
+        "brain rate k_b = 0.46 h⁻¹ (CSF-like lag) would put it at 3.8 h",
+        description="equilibration rate of cord tissue with plasma (blood–spinal cord barrier)",
     )
     brain_rate_per_h: float = param(
         0.46, symbol="k_b", unit="1/h", bounds=(0.01, 50.0), status="calibrated",
@@ -196,10 +277,12 @@ class PKParameters(Parameters):
         description="steady-state brain : plasma ratio",
     )
     rostral_fraction: float = param(
-        0.02, symbol="c_rostral", unit="1", bounds=(0.0, 1.0), status="calibrated",
-        source="calibrated in the range 0.01–0.05 (calibration notes §8.A.3, §8.D.15): IT "
-        "maintenance 300–800 µg/day gives brain exposure below oral 60 mg/day, a 10× IT overdose "
-        "clearly above (lumbar:cisternal ≈ 4:1, label, from memory; limited CSF→brain penetration)",
+        0.012, symbol="c_rostral", unit="1", bounds=(0.0, 1.0), status="calibrated",
+        source="calibrated in the range 0.01–0.05 (calibration notes §8.A.3, §8.D.15): IT maintenance "
+        "300–800 µg/day gives brain exposure below oral 60 mg/day, a 10× IT overdose (4000 µg/day) more "
+        "than twice it, and an IT rate giving the cord the same tissue level as oral 60 mg/day "
+        "(≈ 160 µg/day) a sedation index ≥ 10× lower (was 0.02 while lumbar CSF was the effect site; "
+        "lumbar:cisternal ≈ 4:1, label, from memory; limited CSF→brain penetration)",
         description="brain effect-site concentration per unit lumbar CSF concentration",
     )
 
@@ -229,7 +312,7 @@ def rhs(
     ----------
     t : float
         Time, h (unused: the system is autonomous between discontinuities).
-    state : array_like, shape (..., 11)
+    state : array_like, shape (..., 12)
         State in the order of :data:`STATE_NAMES`.
     params : PKParameters
         Constants (scalars or arrays broadcasting with the batch).
@@ -242,7 +325,7 @@ def rhs(
 
     Returns
     -------
-    numpy.ndarray, shape (..., 11)
+    numpy.ndarray, shape (..., 12)
         Time derivative of the state, per h.
 
     Examples
@@ -250,12 +333,13 @@ def rhs(
     >>> y = np.zeros(len(STATE_NAMES)); y[STATE_NAMES.index("gut_tablet_mg")] = 10.0
     >>> dy = rhs(0.0, y, PKParameters(), 100.0)
     >>> float(dy[0]), round(float(dy[2]), 3), round(float(dy[-1]), 3)   # gut, plasma, lost
-    (-23.0, 17.02, 5.98)
+    (-23.0, 18.4, 4.6)
     """
     p = params
     y = np.asarray(state, dtype=float)
     gut_tab, gut_sol, central, csf = (y[..., _I[n]] for n in STATE_NAMES[:4])
-    e1, e2, brain = (y[..., _I[n]] for n in ("effect1_ng_ml", "effect2_ng_ml", "brain_ng_ml"))
+    e1, e2, cord_blood, brain = (y[..., _I[n]] for n in ("effect1_ng_ml", "effect2_ng_ml",
+                                                            "cord_blood_ng_ml", "brain_ng_ml"))
 
     f_renal = p.renal_fraction_of_creatinine_clearance
     cl_renal = f_renal * creatinine_clearance_ml_min * _ML_MIN_TO_L_H
@@ -277,6 +361,7 @@ def rhs(
         "csf_mg": cl_in * c_p - cl_csf * c_csf + infusion_mg_per_h,
         "effect1_ng_ml": p.effect_rate_per_h * (_MG_L_TO_NG_ML * c_csf - e1),
         "effect2_ng_ml": p.effect_rate_per_h * (e1 - e2),
+        "cord_blood_ng_ml": p.cord_rate_per_h * (_MG_L_TO_NG_ML * p.cord_plasma_ratio * c_p - cord_blood),
         "brain_ng_ml": p.brain_rate_per_h
         * (_MG_L_TO_NG_ML * (p.brain_plasma_ratio * c_p + p.rostral_fraction * c_csf) - brain),
         "urine_unchanged_mg": cl_renal * c_p,
@@ -300,14 +385,14 @@ def system_matrix(
 
     Returns
     -------
-    numpy.ndarray, shape (..., 12, 12)
+    numpy.ndarray, shape (..., 13, 13)
         Leading axes: the broadcast batch of the parameters.
 
     Examples
     --------
     >>> M = system_matrix(PKParameters(), 100.0, infusion_mg_per_h=0.4 / 24)
     >>> M.shape, float(M[STATE_NAMES.index("csf_mg"), -1]) == 0.4 / 24
-    ((12, 12), True)
+    ((13, 13), True)
     """
     args = (params, creatinine_clearance_ml_min, infusion_mg_per_h, dialysis_clearance_ml_min)
     offset = rhs(0.0, np.zeros(_N), *args)
@@ -343,8 +428,8 @@ def total_clearance_ml_min(
 
     Examples
     --------
-    >>> float(total_clearance_ml_min(105.0))
-    135.0
+    >>> float(total_clearance_ml_min(115.0))       # CrCL 115 + CL_NR 29
+    144.0
     """
     p = params or PKParameters()
     renal = p.renal_fraction_of_creatinine_clearance * _patient_crcl(patient)
@@ -354,15 +439,34 @@ def total_clearance_ml_min(
 def apparent_clearance_ml_min(
     patient: Patient | Any = None, params: PKParameters | None = None
 ) -> Any:
-    """Apparent oral clearance :math:`CL/F`, mL/min (≈ 180 at CrCL 105; Kochak 1985).
+    """Apparent oral clearance :math:`CL/F`, mL/min (180 at the default CrCL 115; Kochak 1985).
 
     Examples
     --------
-    >>> round(float(apparent_clearance_ml_min(105.0)), 1)
-    182.4
+    >>> round(float(apparent_clearance_ml_min(115.0)), 1)
+    180.0
     """
     p = params or PKParameters()
     return total_clearance_ml_min(patient, p) / p.bioavailability
+
+
+def fraction_excreted_unchanged(
+    patient: Patient | Any = None, params: PKParameters | None = None
+) -> Any:
+    r"""Fraction of an oral dose excreted unchanged in urine, :math:`f_e = F\,CL_R/CL`.
+
+    Equal to :math:`CL_R/(CL/F)` (Wuis 1989: 0.69 ± 0.14 healthy; Wuis 1990:
+    0.65 ± 0.16 patients; label 0.70–0.80; see the module docstring for the
+    trade-off).
+
+    Examples
+    --------
+    >>> round(float(fraction_excreted_unchanged()), 2)      # default patient, CrCL 115 mL/min
+    0.64
+    """
+    p = params or PKParameters()
+    renal = p.renal_fraction_of_creatinine_clearance * _patient_crcl(patient)
+    return p.bioavailability * renal / total_clearance_ml_min(patient, p)
 
 
 def elimination_rate_per_h(
@@ -383,8 +487,8 @@ def terminal_half_life_h(patient: Patient | Any = None, params: PKParameters | N
 
     Examples
     --------
-    >>> [round(float(h), 1) for h in terminal_half_life_h(np.array([100.0, 50.0, 0.0]))]
-    [3.7, 6.1, 16.2]
+    >>> [round(float(h), 1) for h in terminal_half_life_h(np.array([115.0, 50.0, 0.0]))]
+    [3.7, 6.7, 18.2]
     """
     p = params or PKParameters()
     crcl = _patient_crcl(patient)
@@ -412,9 +516,9 @@ def steady_state_plasma_ng_ml(
     Examples
     --------
     >>> round(float(steady_state_plasma_ng_ml(60.0)))        # oral 60 mg/day (notes §8.D: ≈ 230)
-    237
+    231
     >>> round(float(steady_state_plasma_ng_ml(intrathecal_ug_per_day=400.0)), 2)
-    2.14
+    1.93
     """
     p = params or PKParameters()
     input_mg_per_h = (p.bioavailability * np.asarray(oral_mg_per_day) +
@@ -445,6 +549,73 @@ def steady_state_csf_ng_ml(
     plasma = steady_state_plasma_ng_ml(oral_mg_per_day, rate_ug_per_day, patient, p)
     direct = np.asarray(rate_ug_per_day) / 24.0 / (p.csf_clearance_ml_h / 1000.0)  # µg/L = ng/mL
     return direct + p.csf_plasma_ratio * plasma
+
+
+def steady_state_spinal_ng_ml(
+    oral_mg_per_day: Any = 0.0,
+    intrathecal_ug_per_day: Any = 0.0,
+    patient: Patient | Any = None,
+    params: PKParameters | None = None,
+) -> Any:
+    r"""Average steady-state cord-tissue level (``spinal_effect_ng_ml``), ng/mL.
+
+    :math:`C_t = r_t\,\bar C_p + f_{pen}\,\bar C_{csf}`: at steady state each effect
+    compartment equals its driving concentration.  For repeated oral doses this is
+    the mean over a dosing interval (the system is linear).
+
+    Examples
+    --------
+    >>> round(float(steady_state_spinal_ng_ml(60.0)), 1)                  # oral 20 mg TID
+    31.7
+    >>> round(float(steady_state_spinal_ng_ml(intrathecal_ug_per_day=400.0)), 1)
+    78.0
+    """
+    p = params or PKParameters()
+    plasma = steady_state_plasma_ng_ml(oral_mg_per_day, intrathecal_ug_per_day, patient, p)
+    csf = steady_state_csf_ng_ml(intrathecal_ug_per_day, p, patient=patient, oral_mg_per_day=oral_mg_per_day)
+    return p.cord_plasma_ratio * plasma + p.cord_penetration * csf
+
+
+def penetration_for_tissue_ratio(
+    ratio: float = 2.5,
+    intrathecal_ug_per_day: float = 400.0,
+    oral_mg_per_day: float = 60.0,
+    patient: Patient | Any = None,
+    params: PKParameters | None = None,
+) -> float:
+    """The ``cord_penetration`` that makes IT tissue = *ratio* × oral tissue at steady state.
+
+    This is how the default :math:`f_{pen}` was chosen (*ratio* 2.5 for
+    400 µg/day against 20 mg three times daily); call it again after changing
+    other PK constants or the target.  The tissue level is linear in
+    :math:`f_{pen}`, so the solution is closed-form.
+
+    Raises
+    ------
+    ParameterError
+        If no penetration in [0, 1] gives that ratio.
+
+    Examples
+    --------
+    >>> round(penetration_for_tissue_ratio(), 3)
+    0.142
+    """
+    p = params or PKParameters()
+    ratio = float(check_range("ratio", ratio, 0.0, 1.0e3))
+    blood = p.replace(cord_penetration=0.0)
+    plasma_oral = steady_state_plasma_ng_ml(oral_mg_per_day, 0.0, patient, p)
+    csf_it = steady_state_csf_ng_ml(intrathecal_ug_per_day, p, patient=patient)
+    csf_oral = p.csf_plasma_ratio * plasma_oral
+    blood_it = steady_state_spinal_ng_ml(0.0, intrathecal_ug_per_day, patient, blood)
+    blood_oral = steady_state_spinal_ng_ml(oral_mg_per_day, 0.0, patient, blood)
+    denominator = float(csf_it - ratio * csf_oral)
+    value = float(ratio * blood_oral - blood_it) / denominator if denominator > 0 else np.inf
+    if not 0.0 <= value <= 1.0:
+        raise ParameterError(
+            f"ratio = {ratio!r}: no cord_penetration in [0, 1] gives IT {intrathecal_ug_per_day} µg/day "
+            f"tissue = {ratio} × oral {oral_mg_per_day} mg/day tissue"
+        )
+    return value
 
 
 # --------------------------------------------------------------------------- solver
@@ -494,7 +665,9 @@ def simulate(
     -------
     Result
         Axis ``t_h``; series (batch axes first, time last):
-        ``plasma_ng_ml``, ``csf_ng_ml``, ``spinal_effect_ng_ml``,
+        ``plasma_ng_ml``, ``csf_ng_ml`` (lumbar CSF), ``spinal_effect_ng_ml``
+        (cord tissue, the reflex model's effect site), ``csf_transit_ng_ml``
+        (the CSF-side transit :math:`E_2` before the penetration factor),
         ``brain_ng_ml`` (ng/mL, total baclofen); ``gut_mg``,
         ``urine_unchanged_mg``, ``metabolised_mg``, ``dialysed_mg``,
         ``presystemic_mg``, ``eliminated_mg``, ``dosed_mg`` (mg, cumulative
@@ -516,8 +689,10 @@ def simulate(
     >>> r = simulate(None, sim.IntrathecalBolus(50), np.arange(0.0, 12.25, 0.25))
     >>> round(float(r.csf_ng_ml[0]), 1)          # 50 µg in 65 mL
     769.2
-    >>> float(r.t_h[r.spinal_effect_ng_ml.argmax()])   # effect peaks ≈ 4 h later
+    >>> float(r.t_h[r.spinal_effect_ng_ml.argmax()])   # cord tissue peaks ≈ 4 h later
     4.0
+    >>> round(float(r.spinal_effect_ng_ml.max()), 1)    # 0.14 × the CSF-side transit peak
+    30.8
     """
     from .result import Result
 
@@ -614,7 +789,9 @@ def _outputs(recorded: np.ndarray, flat: PKParameters, regimen: Regimen, times: 
     series = {
         "plasma_ng_ml": column("central_mg") / volume * _MG_L_TO_NG_ML,
         "csf_ng_ml": column("csf_mg") / csf_volume_l * _MG_L_TO_NG_ML,
-        "spinal_effect_ng_ml": column("effect2_ng_ml"),
+        "spinal_effect_ng_ml": column("cord_blood_ng_ml")
+        + flat.cord_penetration[:, None] * column("effect2_ng_ml"),
+        "csf_transit_ng_ml": column("effect2_ng_ml"),
         "brain_ng_ml": column("brain_ng_ml"),
         "gut_mg": column("gut_tablet_mg") + column("gut_solution_mg"),
         "urine_unchanged_mg": column("urine_unchanged_mg"),

@@ -121,8 +121,11 @@ _TABLE = [
         "exposure",
         ("plasma_ng_ml", "ng/mL", "Plasma concentration", "Total baclofen in plasma."),
         ("csf_ng_ml", "ng/mL", "CSF concentration", "Baclofen in the lumped lumbar spinal CSF."),
-        ("spinal_effect_ng_ml", "ng/mL", "Spinal effect-site concentration",
-         "Level at the spinal GABA-B receptors (lags CSF by the effect delay)."),
+        ("spinal_effect_ng_ml", "ng/mL", "Spinal cord tissue concentration",
+         "Level in cord tissue at the spinal GABA-B receptors: from blood (oral) and from lumbar CSF "
+         "behind a steep penetration gradient (intrathecal)."),
+        ("csf_transit_ng_ml", "ng/mL", "CSF-to-cord transit level",
+         "Lumbar CSF level after the two-stage delay into the cord, before the penetration factor."),
         ("brain_ng_ml", "ng/mL", "Brain concentration", "Level at the brain effect site (drives sedation)."),
         ("gut_mg", "mg", "Drug in the gut", "Oral drug not yet absorbed (tablet and solution)."),
         ("urine_unchanged_mg", "mg", "Excreted unchanged (cumulative)",

@@ -49,7 +49,8 @@ def test_calibration_oral_therapy_reduces_reflex_30_to_60_percent():
 
 def test_intrathecal_matching_spinal_effect_is_far_less_sedating(oral_80):
     spinal = steady(oral_80, "spinal_effect_ng_ml")
-    rate = spinal * 30.0 * 24.0 / 1000.0  # µg/day giving that lumbar level (CSF clearance 30 mL/h)
+    # µg/day giving that cord-tissue level (tissue is linear in the pump rate)
+    rate = 400.0 * spinal / float(sim.pk.steady_state_spinal_ng_ml(0.0, 400.0))
     it = sim.simulate(SPASTIC, sim.IntrathecalInfusion(rate), 120, probe_every_h=0.5)
     assert steady(it, "spinal_effect_ng_ml") == pytest.approx(spinal, rel=0.1)
     assert steady(it, "reflex_gain_rel") <= steady(oral_80, "reflex_gain_rel") + 0.1
@@ -71,16 +72,18 @@ def test_renal_impairment_raises_sedation_and_dose_raises_it_monotonically():
 
 @pytest.mark.slow
 def test_abrupt_stop_after_weeks_of_intrathecal_infusion_overshoots_then_recovers():
+    # Adaptation runs over weeks (sim.adaptation): ρ keeps falling for days after the stop and
+    # recovers over the following weeks, so the course runs 6 weeks past the stop.
     patient = sim.Patient(condition="spastic", spasticity=0.5)
-    course = sim.simulate(patient, sim.IntrathecalInfusion(400, stop_h=28 * 24), 42 * 24, probe_every_h=2.0)
+    course = sim.simulate(patient, sim.IntrathecalInfusion(400, stop_h=28 * 24), 70 * 24, probe_every_h=4.0)
     t = course.axis
     after = t > 28 * 24
     assert course.reflex_gain_rel[(t > 7 * 24) & (t < 28 * 24)].max() < 0.5  # damped during therapy
     peak = course.reflex_gain_rel[after].max()
     assert peak > 1.05  # rebound above the untreated baseline (illustrative adaptation)
     assert course.spasm_index[after].max() > 1.5 * course.spasm_index[0]
-    assert abs(course.reflex_gain_rel[-1] - 1.0) < 0.5 * (peak - 1.0)  # returning over days
-    assert course.receptor_availability[after][-1] > course.receptor_availability[after][0]
+    assert abs(course.reflex_gain_rel[-1] - 1.0) < 0.5 * (peak - 1.0)  # returning over weeks
+    assert course.receptor_availability[-1] > course.receptor_availability[after].min()
 
 
 def test_high_exposure_weakens_and_nothing_touches_the_nociceptive_signal():
