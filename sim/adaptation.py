@@ -53,10 +53,10 @@ Examples
 --------
 >>> import numpy as np
 >>> t = np.arange(0.0, 24.0 * 60, 1.0)
->>> a = np.where(t < 24 * 28, 0.65, 0.0)                  # ≈ IT 400 µg/day for 4 weeks, then stop
+>>> a = np.where(t < 24 * 28, 0.18, 0.0)                  # ≈ IT 400 µg/day for 4 weeks, then stop
 >>> rho = integrate_availability(t, a)
 >>> round(float(1 - rho[24 * 5]), 4), round(float(rho[24 * 28]), 2)   # day 5; the stop
-(0.0047, 0.85)
+(0.0046, 0.85)
 >>> bool(rho[-1] > rho[24 * 35])                                      # recovering by day 60
 True
 >>> bool(np.all(integrate_availability(t, np.zeros_like(t)) == 1.0))  # never dosed
@@ -106,11 +106,11 @@ class AdaptationParameters(Parameters):
         description="time constant of each of the two signal stages before receptors are lost",
     )
     internalisation_gain: float = param(
-        0.5, symbol="κ", unit="1", bounds=(0.0, 20.0), status="illustrative",
+        1.8, symbol="κ", unit="1", bounds=(0.0, 20.0), status="illustrative",
         source="illustrative depth: ρ∞ = 1/(1 + κa); with the cord-tissue activation of IT "
-        "400 µg/day (a ≈ 0.65) four weeks leave ρ ≈ 0.84, enough for a visible rebound after an "
-        "abrupt stop (labels' withdrawal warning; calibration notes §8.16), while ρ never falls "
-        "below 1/(1 + κ) = 0.67; Kroin et al. 1993 (rat) saw binding fall to 66–74%",
+        "400 µg/day (a ≈ 0.18 at the slice-anchored presynaptic EC50) four weeks leave ρ ≈ 0.85, enough for "
+        "a visible rebound after an abrupt stop (labels' withdrawal warning; calibration notes §8.16), while "
+        "ρ never falls below 1/(1 + κ) = 0.36; Kroin et al. 1993 (rat, 1 µg/h) saw binding fall to 66–74%",
         description="internalisation per unit drug activation, relative to replacement",
     )
 
@@ -163,7 +163,7 @@ def steady_state_availability(
     Examples
     --------
     >>> round(float(steady_state_availability(1.0)), 4)
-    0.6667
+    0.3571
     """
     params = params or AdaptationParameters()
     a = check_range("drug_activation", drug_activation, 0.0, 1.0)
@@ -189,8 +189,8 @@ def drug_activation(
 
     Examples
     --------
-    >>> round(float(drug_activation(42.732)), 3)   # 0.2 µM racemic ≈ 0.1 µM R (+ S/120) = EC50
-    0.502
+    >>> round(float(drug_activation(339.03)), 3)   # 1.587 µM racemic ≈ 0.8 µM R (+ S/120) = EC50
+    0.5
     """
     return activation(ng_ml_to_um(spinal_effect_ng_ml), enantiomer="racemic", site="presynaptic",
                       params=receptor_params)

@@ -84,12 +84,12 @@ Examples
 --------
 >>> theta = unit_thresholds_mv(-55.0)
 >>> theta.shape, bool(np.all(np.diff(theta) > 0)), round(float(theta[0]), 2)
-((32,), True, -54.94)
+((32,), True, -54.92)
 >>> round(float(unit_shares().sum()), 12)
 1.0
 >>> rate, recruited = unit_rate(np.array([-20.0, 0.0, 10.0]), 0.5, 7.1, 0.6)
 >>> [round(float(r), 2) for r in rate]
-[0.0, 3.85, 13.11]
+[0.0, 3.7, 13.1]
 >>> float(preset(0.5)["pic_conductance_ns"]) == 0.5 * (MotoneuronParameters().pic_conductance_healthy_ns
 ...                                                   + MotoneuronParameters().pic_conductance_spastic_ns)
 True
@@ -171,13 +171,13 @@ class MotoneuronParameters(Parameters):
         description="tonic descending and segmental inhibition, spastic preset",
     )
     threshold_healthy_mv: float = param(
-        -62.0, symbol="θ_0,h", unit="mV", bounds=(-70.0, -30.0), status="calibrated",
+        -62.3, symbol="θ_0,h", unit="mV", bounds=(-70.0, -30.0), status="calibrated",
         source="calibrated with ḡ_Ia: healthy Hmax/Mmax ≈ 0.4 (0.3–0.5, calibration notes §6) and a "
         "velocity threshold of the healthy stretch reflex",
         description="lowest recruitment threshold of the pool, healthy preset",
     )
     threshold_spastic_mv: float = param(
-        -63.5, symbol="θ_0,s", unit="mV", bounds=(-70.0, -30.0), status="calibrated",
+        -64.3, symbol="θ_0,s", unit="mV", bounds=(-70.0, -30.0), status="calibrated",
         source="calibrated: spastic Hmax/Mmax ≈ 0.6 (0.5–0.9, calibration notes §6) with the pool silent "
         "at rest; the lower stretch-reflex threshold of spasticity (Powers, Campbell & Rymer 1989)",
         description="lowest recruitment threshold of the pool, spastic preset",
@@ -247,7 +247,7 @@ class MotoneuronParameters(Parameters):
         description="time constant of slow PIC inactivation and recovery",
     )
     recruitment_smoothing_mv: float = param(
-        0.5, symbol="κ", unit="mV", bounds=(0.01, 5.0), status="illustrative",
+        1.0, symbol="κ", unit="mV", bounds=(0.01, 5.0), status="illustrative",
         source="numerical: smooths each unit's recruitment edge (keeps the right-hand side differentiable)",
         description="smoothing width of a unit's recruitment edge",
     )

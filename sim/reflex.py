@@ -93,7 +93,7 @@ __all__ = [
 _X = circuit.X
 
 #: Reflex onset criterion: EMG rise above the pre-stimulus level, fraction of maximal EMG.
-EMG_THRESHOLD = 0.02
+EMG_THRESHOLD = 0.01
 #: Recruitment rise (fraction of the pool above rest) that counts as "firing" for the spasm index.
 _FIRING_FRACTION = 0.05
 #: Default integration step of the compiled kernel, ms (accuracy: see :mod:`sim.solvers`).

@@ -245,7 +245,7 @@ class Monitors:
     record: bool = True
     states: bool = False
     output_dt_ms: float = 0.5
-    emg_threshold: float = 0.02
+    emg_threshold: float = 0.01
     firing_fraction: float = 0.05
 
 

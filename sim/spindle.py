@@ -12,7 +12,7 @@ afferents during walking with
 
 with :math:`\Delta x` the muscle stretch (mm), :math:`v` its velocity (mm/s),
 :math:`p \approx 0.5`–0.6 (rate ∝ √velocity; doubling the velocity multiplies
-the dynamic term by :math:`2^{0.6} = 1.52`), :math:`r_0 = 82` imp/s and
+the dynamic term by :math:`2^{0.6} = 1.52`), a resting discharge :math:`r_0` and
 :math:`\Delta r_\gamma` an extra fusimotor-driven discharge (alpha–gamma
 co-activation during voluntary contraction).  The EMG term of the original fit
 is omitted (the probe is open loop).  The rate is never negative.
@@ -22,14 +22,18 @@ Assumptions
 * The whole Ia population is represented by one mean rate (a population
   average; individual fibres are not simulated).
 * Muscle stretch = muscle–tendon stretch (tendon compliance ignored).
-* The cat baseline (82 imp/s) is kept although relaxed human spindles fire
-  less; the gains are from memory (calibration notes §6, "L").
+* The form and exponent are the walking cat's; the baseline and gains are those of
+  **relaxed human** muscle, where there is no effective background fusimotor drive
+  (Burke et al. 1979): many primary endings are silent at rest and the active ones fire
+  at ≈ 11 imp/s, so the population mean is ≈ 7 imp/s (not the cat's 82 imp/s), and the
+  static and dynamic sensitivities are lower than with the walking cat's fusimotor drive
+  (both calibrated, see :class:`SpindleParameters`).
 
 Examples
 --------
 >>> float(ia_rate_hz(0.0, 0.0))
-82.0
->>> fast, slow = ia_rate_hz(0.0, [100.0, 50.0]) - 82.0
+6.8
+>>> fast, slow = ia_rate_hz(0.0, [100.0, 50.0]) - 6.8
 >>> round(float(fast / slow), 3)  # doubling velocity × 2**0.6
 1.516
 >>> float(ia_rate_hz(0.0, -1.0e4))  # fast shortening silences the afferent
@@ -54,18 +58,26 @@ class SpindleParameters(Parameters):
     """Ia afferent model of Prochazka & Gorassini (1998); see the module docstring."""
 
     resting_rate_hz: float = param(
-        6.8, symbol="r_0", unit="imp/s", bounds=(0.0, 200.0), status="literature",
-        source="Prochazka & Gorassini, J Physiol 1998;507:277 (cat hamstring, verified baseline)",
-        description="Ia discharge at rest length and zero velocity",
+        6.8, symbol="r_0", unit="imp/s", bounds=(0.0, 200.0), status="derived",
+        source="derived from Burke et al., 'The regularity of muscle spindle discharge in man', J Physiol 1979 "
+        "(relaxed human pretibial muscles: 24 of "
+        "39 spindle endings fired, mean 11.1 imp/s → population mean 24/39 × 11.1 ≈ 6.8 imp/s); the "
+        "walking cat's 82 imp/s (Prochazka & Gorassini 1998) includes fusimotor drive",
+        description="mean Ia discharge of the relaxed muscle at rest length and zero velocity",
     )
     length_gain_hz_per_mm: float = param(
-        0.5, symbol="k_x", unit="imp/s per mm", bounds=(0.0, 50.0), status="illustrative",
-        source="Prochazka & Gorassini 1998, ≈2 imp/s per mm (from memory, unverified; calibration notes §6)",
+        0.5, symbol="k_x", unit="imp/s per mm", bounds=(0.0, 50.0), status="calibrated",
+        source="calibrated: a quarter of the walking cat's ≈ 2 imp/s per mm (Prochazka & Gorassini 1998, from "
+        "memory) for relaxed human muscle without fusimotor drive (Burke et al. 1979), so a slow stretch "
+        "does not reach the healthy reflex threshold within the joint range",
         description="static (length) sensitivity",
     )
     velocity_gain: float = param(
-        1.5, symbol="k_v", unit="imp/s per (mm/s)^p", bounds=(0.0, 50.0), status="illustrative",
-        source="Prochazka & Gorassini 1998, ≈4.3 imp/s per (mm/s)^0.6 (from memory, unverified)",
+        1.5, symbol="k_v", unit="imp/s per (mm/s)^p", bounds=(0.0, 50.0), status="calibrated",
+        source="calibrated: about a third of the walking cat's ≈ 4.3 (Prochazka & Gorassini 1998, from "
+        "memory) for relaxed human spindles without dynamic fusimotor drive; sets the stretch drive "
+        "beside the electrical volley so that healthy Hmax/Mmax ≈ 0.3 comes with little stretch reflex "
+        "below ≈ 100 °/s",
         description="dynamic (velocity) sensitivity",
     )
     velocity_exponent: float = param(

@@ -285,9 +285,21 @@ def slice_epsc(
     A voltage-clamped motoneuron (so postsynaptic GIRK current does not
     matter) stimulated at low frequency (no depletion): the EPSC is
     proportional to the release probability,
-    ``release_rel(a_pre(bath))``.  Uses the model's calibrated in-situ potency;
-    hippocampal-slice EC50s are ≈ 1–6 µM racemic (calibration notes §4), so pass
-    a :class:`~sim.receptor.ReceptorParameters` with a larger EC50 to mimic them.
+    ``release_rel(a_pre(bath))``.
+
+    **One potency from slice to patient.**  With the default receptor
+    parameters (the same ones the patient model uses) the racemic EPSC falls
+    half-way to its floor at ≈ 1.1 µM, R-baclofen at ≈ 0.57 µM (about twice as
+    potent as the racemate, which is half S) and S-baclofen needs > 100× more –
+    the published slice potencies (low µM racemic; Ault & Nadler 1983 for the
+    enantiomers; calibration notes §4).  Patients' cord-tissue levels are much
+    lower (oral 60 mg/day ≈ 0.07 µM R, intrathecal 400 µg/day ≈ 0.18 µM R;
+    :mod:`sim.pk`), where the EPSC falls by only ≈ 5–15 %.  The reflex falls by
+    far more because recruitment amplifies it: a stretch lifts the pool only a
+    few millivolts above the thresholds of the units it recruits, so a small
+    loss of synaptic drive derecruits a larger share of the pool
+    (:mod:`sim.motoneuron`; the amplification is measured in
+    ``tests/test_synapse.py``).  No second, "in-situ" potency is needed.
 
     Parameters
     ----------
@@ -309,7 +321,7 @@ def slice_epsc(
     >>> round(float(slice_epsc(0.0)), 6)
     1.0
     >>> round(float(slice_epsc(10.0, enantiomer="R")), 3)  # near-maximal presynaptic block
-    0.235
+    0.268
     """
     a_pre, _ = site_activations(bath_um, enantiomer=enantiomer, mechanism="presynaptic", params=receptor)
     return release_rel(a_pre, params)

@@ -35,8 +35,8 @@ def test_no_visible_drift_within_five_days_at_usual_doses():
                     IntrathecalInfusion(400), IntrathecalInfusion(800)):
         rho = availability_over(None, regimen, t)
         assert 1.0 - rho[-1] <= 0.01, regimen
-    # even at full activation for 5 days (a = 1)
-    assert 1.0 - integrate_availability(t, np.ones_like(t))[-1] <= 0.01
+    # even at the activation of twice the usual maximal intrathecal rate for 5 days (a = 0.3)
+    assert 1.0 - integrate_availability(t, np.full_like(t, 0.3))[-1] <= 0.01
 
 
 def test_four_weeks_of_intrathecal_infusion_then_a_stop():
@@ -78,7 +78,7 @@ def test_oral_therapy_down_regulates_less_than_intrathecal():
 
 
 def test_exponential_integrator_matches_solve_ivp():
-    params = AdaptationParameters(time_constant_h=96.0, delay_time_constant_h=48.0)
+    params = AdaptationParameters(time_constant_h=96.0, delay_time_constant_h=48.0, internalisation_gain=0.5)
 
     def activation_of(t):
         return 0.5 * (1.0 + np.sin(t / 7.0))
