@@ -108,7 +108,7 @@ class AdaptationParameters(Parameters):
     internalisation_gain: float = param(
         1.8, symbol="κ", unit="1", bounds=(0.0, 20.0), status="illustrative",
         source="illustrative depth: ρ∞ = 1/(1 + κa); with the cord-tissue activation of IT "
-        "400 µg/day (a ≈ 0.18 at the slice-anchored presynaptic EC50) four weeks leave ρ ≈ 0.85, enough for "
+        "400 µg/day (a ≈ 0.2 at the slice-anchored presynaptic EC50) four weeks leave ρ ≈ 0.85, enough for "
         "a visible rebound after an abrupt stop (labels' withdrawal warning; calibration notes §8.16), while "
         "ρ never falls below 1/(1 + κ) = 0.36; Kroin et al. 1993 (rat, 1 µg/h) saw binding fall to 66–74%",
         description="internalisation per unit drug activation, relative to replacement",
@@ -189,7 +189,7 @@ def drug_activation(
 
     Examples
     --------
-    >>> round(float(drug_activation(339.03)), 3)   # 1.587 µM racemic ≈ 0.8 µM R (+ S/120) = EC50
+    >>> round(float(drug_activation(296.65)), 3)   # 1.388 µM racemic ≈ 0.7 µM R (+ S/120) = EC50
     0.5
     """
     return activation(ng_ml_to_um(spinal_effect_ng_ml), enantiomer="racemic", site="presynaptic",

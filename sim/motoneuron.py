@@ -171,7 +171,7 @@ class MotoneuronParameters(Parameters):
         description="tonic descending and segmental inhibition, spastic preset",
     )
     threshold_healthy_mv: float = param(
-        -62.3, symbol="θ_0,h", unit="mV", bounds=(-70.0, -30.0), status="calibrated",
+        -62.5, symbol="θ_0,h", unit="mV", bounds=(-70.0, -30.0), status="calibrated",
         source="calibrated with ḡ_Ia: healthy Hmax/Mmax ≈ 0.4 (0.3–0.5, calibration notes §6) and a "
         "velocity threshold of the healthy stretch reflex",
         description="lowest recruitment threshold of the pool, healthy preset",

@@ -89,10 +89,10 @@ class ReceptorParameters(Parameters):
     """Potency of baclofen at GABA-B receptors (see the module docstring for the equations)."""
 
     ec50_presynaptic_r_um: float = param(
-        0.8, symbol="EC50,pre", unit="µM", bounds=(0.005, 10.0), status="calibrated",
+        0.7, symbol="EC50,pre", unit="µM", bounds=(0.005, 10.0), status="calibrated",
         source="calibrated to slice potency, one value from slice to patient: with I_max 0.35 and the "
-        "4th-power release law the modelled slice EPSC (sim.synapse.slice_epsc) falls half-way at ≈ 1.1 µM "
-        "racemic (0.57 µM R), inside the published 0.1–6 µM (hippocampal EPSP IC50 3.8 µM, Lanthorn & "
+        "4th-power release law the modelled slice EPSC (sim.synapse.slice_epsc) falls half-way at ≈ 0.9 µM "
+        "racemic (0.46 µM R), inside the published 0.1–6 µM (hippocampal EPSP IC50 3.8 µM, Lanthorn & "
         "Cotman 1981; fEPSP 2.6–6.0 µM, Front Synaptic Neurosci 2020; DRG Ca²⁺ current EC50 1.5 µM, "
         "Tatebayashi & Ogata 1992; spinal Aβ EPSCs strongly depressed by 0.1–2.5 µM, Salio et al. 2017). "
         "Patients' cord-tissue levels (≈ 0.04–0.2 µM R) act through recruitment amplification (sim.motoneuron)",
@@ -105,7 +105,7 @@ class ReceptorParameters(Parameters):
         description="R-equivalent concentration for half-maximal motoneuronal (GIRK) activation",
     )
     ec50_brain_r_um: float = param(
-        0.8, symbol="EC50,brain", unit="µM", bounds=(0.005, 10.0), status="calibrated",
+        0.7, symbol="EC50,brain", unit="µM", bounds=(0.005, 10.0), status="calibrated",
         source="assumed equal to the presynaptic EC50 (the same GABA-B receptor); the sedation "
         "scale is calibrated in sim.outcomes",
         description="R-equivalent concentration for half-maximal activation at the brain effect site",
@@ -217,7 +217,7 @@ def activation(
 
     Examples
     --------
-    >>> round(float(activation(1.6, enantiomer="R")), 12)  # 2 × EC50 with nH = 1
+    >>> round(float(activation(1.4, enantiomer="R")), 12)  # 2 × EC50 with nH = 1
     0.666666666667
     >>> bool(activation(1.0, enantiomer="S") < activation(1.0, enantiomer="R"))
     True

@@ -94,9 +94,10 @@ class SynapseParameters(Parameters):
     """Presynaptic terminal, cleft and AMPA receptor of the Ia–motoneuron synapse."""
 
     ca_inhibition_max: float = param(
-        0.35, symbol="I_max", unit="1", bounds=(0.0, 0.9), status="literature",
+        0.40, symbol="I_max", unit="1", bounds=(0.0, 0.9), status="literature",
         source="calibration notes §8.6: 0.28–0.40 (28% of ICa at 100 µM, Robertson & Taylor 1986; "
-        "≈40% of Cav2.1/2.3, Berecki et al. 2014)",
+        "≈40% of Cav2.1/2.3, Berecki et al. 2014); the upper value, for the Cav2.1/2.3 channels of "
+        "central terminals",
         description="largest fractional block of presynaptic Ca²⁺ influx by GABA-B",
     )
     ca_cooperativity: float = param(
@@ -176,7 +177,7 @@ def ca_influx_rel(a_pre: Any, params: SynapseParameters | None = None,
     Examples
     --------
     >>> round(float(ca_influx_rel(1.0)), 3)
-    0.686
+    0.638
     """
     return ca_influx(a_pre, params) / ca_influx(_reference_activation(receptor), params)
 
@@ -234,7 +235,7 @@ def release_rel(a_pre: Any, params: SynapseParameters | None = None,
     Examples
     --------
     >>> round(float(release_rel(0.4)), 3)
-    0.689
+    0.649
     """
     p = params or SynapseParameters()
     return release_probability(a_pre, p) / release_probability(_reference_activation(receptor), p)
@@ -289,12 +290,12 @@ def slice_epsc(
 
     **One potency from slice to patient.**  With the default receptor
     parameters (the same ones the patient model uses) the racemic EPSC falls
-    half-way to its floor at ≈ 1.1 µM, R-baclofen at ≈ 0.57 µM (about twice as
+    half-way to its floor at ≈ 0.9 µM, R-baclofen at ≈ 0.46 µM (about twice as
     potent as the racemate, which is half S) and S-baclofen needs > 100× more –
     the published slice potencies (low µM racemic; Ault & Nadler 1983 for the
     enantiomers; calibration notes §4).  Patients' cord-tissue levels are much
     lower (oral 60 mg/day ≈ 0.07 µM R, intrathecal 400 µg/day ≈ 0.18 µM R;
-    :mod:`sim.pk`), where the EPSC falls by only ≈ 5–15 %.  The reflex falls by
+    :mod:`sim.pk`), where the EPSC falls by only ≈ 10–25 %.  The reflex falls by
     far more because recruitment amplifies it: a stretch lifts the pool only a
     few millivolts above the thresholds of the units it recruits, so a small
     loss of synaptic drive derecruits a larger share of the pool
@@ -321,7 +322,7 @@ def slice_epsc(
     >>> round(float(slice_epsc(0.0)), 6)
     1.0
     >>> round(float(slice_epsc(10.0, enantiomer="R")), 3)  # near-maximal presynaptic block
-    0.268
+    0.204
     """
     a_pre, _ = site_activations(bath_um, enantiomer=enantiomer, mechanism="presynaptic", params=receptor)
     return release_rel(a_pre, params)

@@ -41,10 +41,65 @@ def test_outputs_units_and_bounds(oral_80):
         assert oral_80[name][0] == pytest.approx(1.0, abs=1e-9), name
 
 
-def test_calibration_oral_therapy_reduces_reflex_30_to_60_percent():
-    """Calibration notes §8.5: oral 60 mg/day → roughly a 30–60% fall in reflex gain."""
-    course = sim.simulate(SPASTIC, sim.Oral(20, every_h=8, n_doses=15), 120, probe_every_h=1.0)
-    assert 0.40 <= steady(course, "reflex_gain_rel") <= 0.70
+MODERATE = sim.Patient(condition="spastic", spasticity=0.5)
+
+
+@pytest.fixture(scope="module")
+def clinical_regimens():
+    """Day-5 means of reflex gain and maximal voluntary force, moderate and severe presets, at usual oral
+    (30, 60, 80 mg/day) and intrathecal maintenance (300, 400, 800 µg/day) doses; one course each."""
+    regimens = {"oral 30": sim.Oral(10, every_h=8, n_doses=15), "oral 60": sim.Oral(20, every_h=8, n_doses=15),
+                "oral 80": sim.Oral(20, every_h=6, n_doses=20), "IT 300": sim.IntrathecalInfusion(300),
+                "IT 400": sim.IntrathecalInfusion(400), "IT 800": sim.IntrathecalInfusion(800)}
+    out = {}
+    for severity in (0.5, 1.0):
+        patient = sim.Patient(condition="spastic", spasticity=severity)
+        for name, regimen in regimens.items():
+            course = sim.simulate(patient, regimen, 120, probe_every_h=2.0,
+                                  readouts=("reflex_gain_rel", "voluntary_force_rel"))
+            out[severity, name] = {k: steady(course, k) for k in ("reflex_gain_rel", "voluntary_force_rel")}
+    return out
+
+
+def test_oral_therapy_reduces_the_reflex_partly(clinical_regimens):
+    """Issue #12 / calibration notes §8.5: oral 30–80 mg/day gives a partial, dose-ordered reduction of
+    spastic reflex gain – 30–60 % at 60–80 mg/day in moderate spasticity; in severe spasticity less
+    (10–40 %: severe spasticity responds poorly to oral baclofen, the indication for intrathecal therapy)."""
+    gain = {k: v["reflex_gain_rel"] for k, v in clinical_regimens.items()}
+    for severity in (0.5, 1.0):
+        assert gain[severity, "oral 30"] > gain[severity, "oral 60"] > gain[severity, "oral 80"]
+    assert 0.4 <= gain[0.5, "oral 60"] <= 0.7 and 0.4 <= gain[0.5, "oral 80"] <= 0.7
+    assert 0.6 <= gain[1.0, "oral 60"] <= 0.9
+
+
+def test_intrathecal_maintenance_is_stronger_but_does_not_abolish(clinical_regimens):
+    """Intrathecal 300–800 µg/day (spinal origin maintenance, label) reduces the reflex more than the
+    usual oral maximum but does not abolish reflexes (gain ≥ 0.05 moderate, ≥ 0.25 severe) or voluntary
+    force (≥ 0.9 of drug-free at maximal effort)."""
+    for severity, floor in ((0.5, 0.05), (1.0, 0.25)):
+        oral_best = clinical_regimens[severity, "oral 80"]["reflex_gain_rel"]
+        for rate in ("IT 300", "IT 400", "IT 800"):
+            values = clinical_regimens[severity, rate]
+            assert floor <= values["reflex_gain_rel"] < oral_best, (severity, rate)
+            assert values["voluntary_force_rel"] >= 0.9, (severity, rate)
+
+
+def test_screening_boluses_give_dose_related_partial_peaks_near_four_hours():
+    """Label: a 50 µg screening bolus (then 75, 100 µg) peaks ≈ 4 h and lasts 4–8 h.  Here 25–100 µg give
+    peak reflex reductions ordered by dose, each partial (gain 0.5–0.95 in severe spasticity), at 3–5 h,
+    and the reflex is back above 90 % of its drug-free value by 16 h."""
+    doses = (25.0, 50.0, 75.0, 100.0)
+    minima, times, late = [], [], []
+    for dose in doses:
+        course = sim.simulate(SPASTIC, sim.IntrathecalBolus(dose), 16, probe_every_h=0.5,
+                              readouts=("reflex_gain_rel",))
+        gain = np.asarray(course["reflex_gain_rel"])
+        minima.append(gain.min())
+        times.append(course.axis[gain.argmin()])
+        late.append(gain[-1])
+    assert np.all(np.diff(minima) < 0) and 0.5 <= min(minima) and max(minima) <= 0.95
+    assert all(3.0 <= t <= 5.0 for t in times)
+    assert all(g > 0.9 for g in late)
 
 
 def test_intrathecal_matching_spinal_effect_is_far_less_sedating(oral_80):
@@ -78,7 +133,9 @@ def test_abrupt_stop_after_weeks_of_intrathecal_infusion_overshoots_then_recover
     course = sim.simulate(patient, sim.IntrathecalInfusion(400, stop_h=28 * 24), 70 * 24, probe_every_h=4.0)
     t = course.axis
     after = t > 28 * 24
-    assert course.reflex_gain_rel[(t > 7 * 24) & (t < 28 * 24)].max() < 0.5  # damped during therapy
+    during = course.reflex_gain_rel[(t > 7 * 24) & (t < 28 * 24)]
+    # damped during therapy, partly (not abolished), and slowly losing effect over the weeks (tolerance)
+    assert 0.1 < during.min() and during.max() < 0.6 and during[-1] > during[0]
     peak = course.reflex_gain_rel[after].max()
     assert peak > 1.05  # rebound above the untreated baseline (illustrative adaptation)
     assert course.spasm_index[after].max() > 1.5 * course.spasm_index[0]

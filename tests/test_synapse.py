@@ -53,21 +53,21 @@ def _half_block_um(enantiomer: str) -> float:
 
 
 def test_one_potency_from_slice_to_patient():
-    """Slice potency (calibration notes §4): racemic half-block in the low µM range (1–3 µM here,
+    """Slice potency (calibration notes §4): racemic half-block in the low µM range (0.7–3 µM here,
     published 0.1–6 µM), R about twice as potent as the racemate (ratio 1.8–2.2), S more than 100×
     weaker than R.  At patients' cord-tissue levels (oral 60 mg/day ≈ 0.07 µM R, IT 400 µg/day ≈ 0.18 µM R)
-    the same parameters lower the EPSC by only 3–20 %, while the spastic reflex falls by at least
+    the same parameters lower the EPSC by only 5–25 %, while the spastic reflex falls by at least
     twice as much (recruitment amplification)."""
     import sim
     from sim.receptor import site_activations
 
     racemic, r_only, s_only = (_half_block_um(e) for e in ("racemic", "R", "S"))
-    assert 1.0 <= racemic <= 3.0
+    assert 0.7 <= racemic <= 3.0
     assert 1.8 <= racemic / r_only <= 2.2
     assert s_only / r_only > 100.0
     tissue_r_um = np.array([0.07, 0.18])
     epsc = sy.slice_epsc(tissue_r_um, enantiomer="R")
-    assert np.all((epsc > 0.80) & (epsc < 0.97))
+    assert np.all((epsc > 0.75) & (epsc < 0.95))
     a_pre, a_post = site_activations(tissue_r_um, enantiomer="R", mechanism="presynaptic")
     patient = sim.Patient(condition="spastic", spasticity=0.5)
     reflex = sim.reflex.probe(patient, sim.RampAndHold(velocity_deg_s=120.0), a_pre=np.r_[0.15, a_pre],
