@@ -37,7 +37,7 @@ def median_time(function, repeats: int) -> float:
 def grid(n_velocities: int, n_levels: int, traces):
     velocities = np.linspace(15.0, 200.0, n_velocities)[:, None]
     levels = np.linspace(0.0, 100.0, n_levels)[None, :]
-    return lambda: sim.stretch_reflex(PATIENT, velocities, csf_ng_ml=levels, duration_ms=1000.0, traces=traces)
+    return lambda: sim.stretch_reflex(PATIENT, velocities, spinal_effect_ng_ml=levels, duration_ms=1000.0, traces=traces)
 
 
 def solve_ivp_loop_per_probe() -> float:

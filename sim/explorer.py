@@ -220,7 +220,7 @@ class ExplorerModel:
         level = float(course.spinal_effect_ng_ml[-1])
         p = self.params
         traces = sim.stretch_reflex(
-            self.patient(), float(c["velocity_deg_s"]), csf_ng_ml=[0.0, level], mechanism=c["mechanism"],
+            self.patient(), float(c["velocity_deg_s"]), spinal_effect_ng_ml=[0.0, level], mechanism=c["mechanism"],
             availability=[1.0, float(course.receptor_availability[-1])], dt_ms=self.dt_ms, output_dt_ms=2.0,
             traces=("emg",), receptor=p.receptor, spindle=p.spindle, synapse=p.synapse,
             motoneuron=p.motoneuron, muscle=p.muscle)

@@ -65,12 +65,12 @@ def multiscale_data():
     spinal = course["spinal_effect_ng_ml"]
     moments = {"trough": int(np.argmin(spinal)), "peak": int(np.argmax(spinal))}
     levels = [float(spinal[index]) for index in moments.values()]
-    batch = stretch_reflex(patient, STANDARD_VELOCITY_DEG_S, csf_ng_ml=levels,
+    batch = stretch_reflex(patient, STANDARD_VELOCITY_DEG_S, spinal_effect_ng_ml=levels,
                            traces=("angle_deg", "emg", "torque_nm"))  # both moments in one call
     probes = {}
     for row, (name, index) in enumerate(moments.items()):
         probe = batch.item(row)
-        probe.meta.update({"t_h": float(course.axis[index]), "csf_ng_ml": levels[row]})
+        probe.meta.update({"t_h": float(course.axis[index]), "spinal_effect_ng_ml": levels[row]})
         probes[name] = probe
     return course, probes
 
@@ -119,7 +119,7 @@ def _task(name: str, out: Path, formats: tuple[str, ...],
         from .reflex import STANDARD_VELOCITY_DEG_S, stretch_reflex
 
         traces = ("angle_deg", "emg", "torque_nm")
-        both = stretch_reflex(Patient(condition="spastic"), STANDARD_VELOCITY_DEG_S, csf_ng_ml=[0.0, 40.0],
+        both = stretch_reflex(Patient(condition="spastic"), STANDARD_VELOCITY_DEG_S, spinal_effect_ng_ml=[0.0, 40.0],
                               traces=traces)
         both = both.rounded()
         plotting.animate_reflex(both.item(0), both.item(1), out / "reflex-animation.gif")

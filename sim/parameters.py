@@ -209,6 +209,7 @@ class Limit:
 LIMITS: dict[str, Limit] = {
     # sim.stretch_reflex / sim.h_reflex (sim.reflex)
     "csf_ng_ml": Limit(0.0, 1.0e6, "ng/mL"),
+    "spinal_effect_ng_ml": Limit(0.0, 1.0e6, "ng/mL"),
     "velocity_deg_s": Limit(0.0, 1000.0, "deg/s"),
     "amplitude_deg": Limit(0.0, 60.0, "deg"),
     # sim.simulate (sim.course)

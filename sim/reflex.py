@@ -480,9 +480,9 @@ def probe(
 
 
 # -- public wrappers -------------------------------------------------------------
-def _activations(csf_ng_ml: Any, enantiomer: str, mechanism: str, availability: Any,
+def _activations(spinal_effect_ng_ml: Any, enantiomer: str, mechanism: str, availability: Any,
                  receptor: ReceptorParameters | None) -> tuple[np.ndarray, np.ndarray]:
-    conc = check_range("csf_ng_ml", csf_ng_ml, 0.0, 1.0e6, "ng/mL")
+    conc = check_range("spinal_effect_ng_ml", spinal_effect_ng_ml, 0.0, 1.0e6, "ng/mL")
     return site_activations(ng_ml_to_um(conc), enantiomer=enantiomer, mechanism=mechanism,
                             availability=availability, params=receptor)
 
@@ -491,7 +491,7 @@ def stretch_reflex(
     patient: Patient,
     velocity_deg_s: Any,
     *,
-    csf_ng_ml: Any = 0.0,
+    spinal_effect_ng_ml: Any = 0.0,
     enantiomer: str = "racemic",
     mechanism: str = "both",
     availability: Any = 1.0,
@@ -505,7 +505,7 @@ def stretch_reflex(
     receptor: ReceptorParameters | None = None,
     **model: Any,
 ) -> Result:
-    """Stretch reflex to a ramp-and-hold dorsiflexion at a spinal CSF baclofen concentration.
+    """Stretch reflex to a ramp-and-hold dorsiflexion at a cord-tissue baclofen concentration.
 
     A thin wrapper: concentration (ng/mL → µM, :func:`sim.units.ng_ml_to_um`) →
     :func:`sim.receptor.site_activations` → :func:`probe` with a
@@ -517,8 +517,10 @@ def stretch_reflex(
         Healthy/spastic preset and severity (may be array-valued).
     velocity_deg_s : float or array_like, ≥ 0
         Ramp velocity, deg/s.
-    csf_ng_ml : float or array_like, ≥ 0
-        Total baclofen concentration in spinal CSF, ng/mL (held constant).
+    spinal_effect_ng_ml : float or array_like, ≥ 0
+        Total baclofen concentration at the spinal GABA-B receptors – the cord-tissue
+        effect site of :mod:`sim.pk` (course output ``spinal_effect_ng_ml``), not lumbar
+        CSF – ng/mL, held constant during the probe.
     enantiomer : {"racemic", "R", "S"}
     mechanism : {"presynaptic", "postsynaptic", "both"}
         Which GABA-B sites the drug reaches (teaching switch).
@@ -543,15 +545,15 @@ def stretch_reflex(
     Examples
     --------
     >>> import sim
-    >>> r = sim.stretch_reflex(sim.Patient(condition="spastic"), 120.0, csf_ng_ml=[0.0, 560.0], traces=())
+    >>> r = sim.stretch_reflex(sim.Patient(condition="spastic"), 120.0, spinal_effect_ng_ml=[0.0, 560.0], traces=())
     >>> bool(r["emg_peak"][1] < 0.5 * r["emg_peak"][0])
     True
     """
     velocity = check_range("velocity_deg_s", velocity_deg_s, 0.0, 1000.0, "deg/s")
     amplitude = check_range("amplitude_deg", amplitude_deg, 0.0, 60.0, "deg")
-    a_pre, a_post = _activations(csf_ng_ml, enantiomer, mechanism, availability, receptor)
+    a_pre, a_post = _activations(spinal_effect_ng_ml, enantiomer, mechanism, availability, receptor)
     protocol = RampAndHold(velocity_deg_s=velocity, amplitude_deg=amplitude, onset_ms=onset_ms, hold_ms=hold_ms)
-    meta = {"csf_ng_ml": np.asarray(csf_ng_ml, dtype=float), "enantiomer": enantiomer, "mechanism": mechanism}
+    meta = {"spinal_effect_ng_ml": np.asarray(spinal_effect_ng_ml, dtype=float), "enantiomer": enantiomer, "mechanism": mechanism}
     return probe(patient, protocol, a_pre=a_pre, a_post=a_post, duration_ms=duration_ms, dt_ms=dt_ms,
                  output_dt_ms=output_dt_ms, traces=traces, meta=meta, receptor=receptor, **model)
 
@@ -559,7 +561,7 @@ def stretch_reflex(
 def h_reflex(
     patient: Patient,
     *,
-    csf_ng_ml: Any = 0.0,
+    spinal_effect_ng_ml: Any = 0.0,
     enantiomer: str = "racemic",
     mechanism: str = "both",
     availability: Any = 1.0,
@@ -578,7 +580,7 @@ def h_reflex(
     Parameters
     ----------
     patient : Patient
-    csf_ng_ml, enantiomer, mechanism, availability, receptor
+    spinal_effect_ng_ml, enantiomer, mechanism, availability, receptor
         As in :func:`stretch_reflex`.
     intensity : float or array_like in [0, 1]
         Fraction of Ia axons in the volley.
@@ -600,7 +602,7 @@ def h_reflex(
     >>> bool(0.3 <= healthy <= 0.5 and 0.5 <= spastic <= 0.9)
     True
     """
-    a_pre, a_post = _activations(csf_ng_ml, enantiomer, mechanism, availability, receptor)
+    a_pre, a_post = _activations(spinal_effect_ng_ml, enantiomer, mechanism, availability, receptor)
     volley = dataclasses.replace(PROTOCOLS["h_volley"].protocol, intensity=intensity)
     result = probe(patient, volley, a_pre=a_pre, a_post=a_post, dt_ms=dt_ms, traces=(), receptor=receptor,
                    **model)

@@ -155,6 +155,7 @@ def _reflex(scenario: Scenario, progress: Callable[[str], None] | None = None) -
     velocities = np.asarray(settings["velocities_deg_s"], dtype=float)
     amplitude = float(settings.get("amplitude_deg", 30.0))
     trace_velocity = float(settings.get("trace_velocity_deg_s", velocities.max()))
+    trace_hold = float(settings.get("trace_hold_ms", 300.0))
     # Arms that differ only in patient or CSF level run as one batch (one vectorised call).
     groups: dict[tuple[ModelParameters, str, str], list[Arm]] = {}
     for arm in scenario.arms:
@@ -164,12 +165,13 @@ def _reflex(scenario: Scenario, progress: Callable[[str], None] | None = None) -
     for (_, mechanism, enantiomer), arms in groups.items():
         params = _arm_params(arms[0])
         patient = Patient(condition="spastic", spasticity=[float(arm.patient.severity) for arm in arms])
-        csf = np.array([arm.csf_ng_ml for arm in arms])
+        csf = np.array([arm.spinal_effect_ng_ml for arm in arms])
         common = dict(enantiomer=enantiomer, mechanism=mechanism, amplitude_deg=amplitude,
                       receptor=params.receptor, **_stage_kwargs(params))
         sweep = stretch_reflex(patient.replace(spasticity=patient.severity[:, None]), velocities,
-                               csf_ng_ml=csf[:, None], traces=(), **common)
-        trace = stretch_reflex(patient, trace_velocity, csf_ng_ml=csf, traces=trace_names, **common)
+                               spinal_effect_ng_ml=csf[:, None], traces=(), **common)
+        trace = stretch_reflex(patient, trace_velocity, spinal_effect_ng_ml=csf, traces=trace_names, hold_ms=trace_hold,
+                               **common)
         t_ms = trace.axis
         for row, arm in enumerate(arms):
             per_arm[arm.name] = {k: sweep[k][row] for k in summaries}
@@ -325,10 +327,10 @@ def _estimate_reflex(scenario: Scenario) -> Estimate:
 
 def _estimate_mechanisms(scenario: Scenario) -> Estimate:
     settings, arms = scenario.settings, len(scenario.arms)
-    levels = len(settings["csf_ng_ml"])
+    levels = len(settings["spinal_effect_ng_ml"])
     columns = 1 + len(MECHANISMS_SERIES) * arms
     return Estimate(0, (levels + 1) * arms, levels * columns * _CELL_BYTES,
-                    f"{levels} concentrations × {_plural(arms, 'arm')}", "give fewer settings.csf_ng_ml")
+                    f"{levels} concentrations × {_plural(arms, 'arm')}", "give fewer settings.spinal_effect_ng_ml")
 
 
 def _estimate_mechanism(scenario: Scenario) -> Estimate:
@@ -351,7 +353,7 @@ def estimate(scenario: Scenario) -> Estimate:
 
 
 def _mechanisms(scenario: Scenario, progress: Callable[[str], None] | None = None) -> dict[str, Result]:
-    csf = np.asarray(scenario.settings["csf_ng_ml"], dtype=float)
+    csf = np.asarray(scenario.settings["spinal_effect_ng_ml"], dtype=float)
     # Arms sharing a parameter set are probed together in one vectorised call (with the
     # drug-free reference of each arm's patient as an extra column).
     groups: dict[ModelParameters, list[Arm]] = {}
@@ -377,7 +379,7 @@ def _mechanisms(scenario: Scenario, progress: Callable[[str], None] | None = Non
                 "reflex_gain_rel": values["emg_peak"][row, :-1] / values["emg_peak"][row, -1],
             }
     per_arm = {arm.name: per_arm[arm.name] for arm in scenario.arms}
-    return {"concentration": _table("csf_ng_ml", csf, per_arm)}
+    return {"concentration": _table("spinal_effect_ng_ml", csf, per_arm)}
 
 
 # -- the scenario-kind registry ------------------------------------------------------
@@ -442,7 +444,7 @@ KINDS: dict[str, ScenarioKind] = _kinds(
                  {"course": TableSpec("t_h", COURSE_SERIES)}),
     ScenarioKind("mechanisms", "presynaptic vs postsynaptic vs both, over spinal concentrations",
                  MECHANISMS_SETTINGS, MECHANISMS_SERIES, _mechanisms, _estimate_mechanisms,
-                 "mechanisms_figure", {"concentration": TableSpec("csf_ng_ml", MECHANISMS_SERIES)}),
+                 "mechanisms_figure", {"concentration": TableSpec("spinal_effect_ng_ml", MECHANISMS_SERIES)}),
 )
 #: What ``[figure] panels`` may name, by kind (a view of :data:`KINDS`).
 PANELS: dict[str, tuple[str, ...]] = {name: kind.panels for name, kind in KINDS.items()}

@@ -189,7 +189,7 @@ ARM_KEYS = {
     "regimen": _Key(list, False, lambda v: None if len(v) <= 100 else "expected at most 100 dose blocks"),
     "mechanism": _Key(str, False, _choice("presynaptic", "postsynaptic", "both")),
     "enantiomer": _Key(str, False, _choice("racemic", "R", "S")),
-    "csf_ng_ml": _Key(NUMBER, False, _limit("csf_ng_ml")),
+    "spinal_effect_ng_ml": _Key(NUMBER, False, _limit("spinal_effect_ng_ml")),
     "overrides": _Key(dict, False),
 }
 
@@ -213,6 +213,7 @@ REFLEX_SETTINGS = {
                                                   item_check=_limit("velocity_deg_s", positive=True))),
     "amplitude_deg": _Key(NUMBER, False, _limit("amplitude_deg", positive=True)),
     "trace_velocity_deg_s": _Key(NUMBER, False, _limit("velocity_deg_s", positive=True)),
+    "trace_hold_ms": _Key(NUMBER, False, _range(0.0, 5000.0, "ms")),
 }
 DOSE_RESPONSE_SETTINGS = {
     "daily_doses_mg": _Key(list, True, _list_of(
@@ -226,8 +227,8 @@ COURSE_SETTINGS = {
     "probe_every_h": _Key(NUMBER, False, _limit("probe_every_h")),
 }
 MECHANISMS_SETTINGS = {
-    "csf_ng_ml": _Key(list, True, _list_of(NUMBER, "concentrations (ng/mL)", minimum=2, distinct=True,
-                                           item_check=_limit("csf_ng_ml"))),
+    "spinal_effect_ng_ml": _Key(list, True, _list_of(NUMBER, "concentrations (ng/mL)", minimum=2, distinct=True,
+                                                     item_check=_limit("spinal_effect_ng_ml"))),
 }
 
 
@@ -271,7 +272,7 @@ class Arm:
     regimen: Any = None
     mechanism: str = "both"
     enantiomer: str = "racemic"
-    csf_ng_ml: float = 0.0
+    spinal_effect_ng_ml: float = 0.0
     overrides: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
 
@@ -474,7 +475,7 @@ def _build_arm(data: Any, index: int, kind: str, problems: _Problems) -> Arm | N
         regimen=regimen,
         mechanism=valid.get("mechanism", "both"),
         enantiomer=valid.get("enantiomer", "racemic"),
-        csf_ng_ml=float(valid.get("csf_ng_ml", 0.0)),
+        spinal_effect_ng_ml=float(valid.get("spinal_effect_ng_ml", 0.0)),
         overrides=overrides,
     )
 

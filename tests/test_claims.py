@@ -257,7 +257,7 @@ def test_false_claim_makes_run_exit_2_with_one_line_and_no_files(tmp_path, capsy
     assert len(err.splitlines()) == 1
     assert err.startswith("error: mechanisms-compared: claim does not hold: "
                           "'The GIRK conductance falls with concentration'")
-    assert "measured change +123.8" in err
+    assert "measured change +131.4" in err
     assert not out.exists()
 
     existing = tmp_path / "existing"
@@ -276,8 +276,8 @@ def test_run_raises_claim_error_and_records_claims_in_provenance(tmp_path):
     record = json.loads((tmp_path / "b" / "mechanisms-compared-provenance.json").read_text(encoding="utf-8"))
     assert record["claims"] == [r.to_dict() for r in output.claims] == [{
         "text": FALSE["text"], "held": False,
-        "expectation": "girk_conductance_ns[postsynaptic] decreasing with csf_ng_ml",
-        "measured": "change +123.8 from csf_ng_ml = 0 to 3000; largest rise 43.61 (between 300 and 1000)"}]
+        "expectation": "girk_conductance_ns[postsynaptic] decreasing with spinal_effect_ng_ml",
+        "measured": "change +131.4 from spinal_effect_ng_ml = 0 to 30000; largest rise 43.18 (between 3000 and 10000)"}]
 
 
 def test_builtin_run_records_every_claim_as_held(tmp_path, computed):
@@ -304,4 +304,4 @@ def test_describe_prints_the_claims(capsys):
     for claim in load("routes").claims:
         assert f"  - {claim.text}" in text
     assert "check: mean of brain_ng_ml[intrathecal] over t_h 48–72 below (mean of brain_ng_ml[oral] over " \
-           "t_h 48–72) / 30" in text
+           "t_h 48–72) / 4" in text

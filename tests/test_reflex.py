@@ -21,7 +21,7 @@ def grid():
     v = np.array([30.0, 60.0, 120.0, 200.0])
     out = {}
     for name, patient in (("spastic", SPASTIC), ("healthy", HEALTHY)):
-        out[name] = sim.stretch_reflex(patient, v[:, None], csf_ng_ml=CSF[None, :], duration_ms=700.0,
+        out[name] = sim.stretch_reflex(patient, v[:, None], spinal_effect_ng_ml=CSF[None, :], duration_ms=700.0,
                                        traces=("emg", "mn_rate_hz", "recruited_fraction", "ia_rate_hz",
                                                "release_rel", "torque_nm", "force_n"))
     return v, out
@@ -158,11 +158,11 @@ def test_integrator_matches_solve_ivp_and_converges():
 def test_grid_of_1000_probes_matches_single_probes():
     v = np.linspace(20.0, 200.0, 40)
     c = np.linspace(0.0, 600.0, 25)
-    grid = sim.stretch_reflex(SPASTIC.replace(spasticity=0.6), v[:, None], csf_ng_ml=c[None, :],
+    grid = sim.stretch_reflex(SPASTIC.replace(spasticity=0.6), v[:, None], spinal_effect_ng_ml=c[None, :],
                               duration_ms=400.0, traces=())
     assert grid["emg_peak"].shape == (40, 25)
     for i, j in ((0, 0), (13, 4), (39, 24), (25, 10)):
-        one = sim.stretch_reflex(SPASTIC.replace(spasticity=0.6), v[i], csf_ng_ml=c[j], duration_ms=400.0,
+        one = sim.stretch_reflex(SPASTIC.replace(spasticity=0.6), v[i], spinal_effect_ng_ml=c[j], duration_ms=400.0,
                                  traces=())
         # the batch shares a step grid containing every probe's ramp end, so the steps differ
         # slightly from a single run: agreement at the integrator's accuracy (rtol 1e-6)
@@ -173,8 +173,8 @@ def test_grid_of_1000_probes_matches_single_probes():
 def test_invalid_arguments_raise_parameter_error():
     with pytest.raises(ParameterError, match=r"velocity_deg_s = -10.0 .*\[0.0, 1000.0\]"):
         sim.stretch_reflex(SPASTIC, -10.0)
-    with pytest.raises(ParameterError, match=r"csf_ng_ml = -1.0 .*\[0.0, "):
-        sim.stretch_reflex(SPASTIC, 100.0, csf_ng_ml=[0.0, -1.0])
+    with pytest.raises(ParameterError, match=r"spinal_effect_ng_ml = -1.0 .*\[0.0, "):
+        sim.stretch_reflex(SPASTIC, 100.0, spinal_effect_ng_ml=[0.0, -1.0])
     with pytest.raises(ParameterError, match="enantiomer = 'D'"):
         sim.stretch_reflex(SPASTIC, 100.0, enantiomer="D")
     with pytest.raises(ParameterError, match="mechanism = 'spinal'"):
@@ -222,7 +222,7 @@ def test_drug_free_reference_follows_the_receptor_parameters():
     from sim.receptor import ReceptorParameters
 
     receptor = ReceptorParameters(endogenous_presynaptic_activation=0.3)
-    r = sim.stretch_reflex(sim.Patient(condition="spastic"), 60.0, csf_ng_ml=[0.0, 40.0], traces=(),
+    r = sim.stretch_reflex(sim.Patient(condition="spastic"), 60.0, spinal_effect_ng_ml=[0.0, 40.0], traces=(),
                            receptor=receptor, dt_ms=0.25)
     assert r["release_rel"][0] == pytest.approx(1.0, abs=1e-12)
     assert r["ca_influx_rel"][0] == pytest.approx(1.0, abs=1e-12)

@@ -85,8 +85,8 @@ CLI_CASES = {
                                 ["settings.daily_doses_mg", "5000"]),
     "set daily doses equal": (["run", "dose-response", "--set", "settings.daily_doses_mg=[0,0]"],
                               ["settings.daily_doses_mg", "[0, 0]"]),
-    "set csf above api cap": (["run", "mechanisms-compared", "--set", "settings.csf_ng_ml=[0,1e12]"],
-                              ["settings.csf_ng_ml", "1000000000000"]),
+    "set csf above api cap": (["run", "mechanisms-compared", "--set", "settings.spinal_effect_ng_ml=[0,1e12]"],
+                              ["settings.spinal_effect_ng_ml", "1000000000000"]),
     "set velocity above api cap": (["run", "spasticity", "--set", "settings.velocities_deg_s=[5000]"],
                                    ["settings.velocities_deg_s", "5000"]),
     "set too large": (["run", "kidneys", "--set", "settings.hours=8784", "--set", "settings.probe_every_h=0.01"],
@@ -183,7 +183,7 @@ API_CASES = {
     "parameters string": (lambda: sim.receptor.ReceptorParameters(hill_coefficient="2"),
                           ParameterError, ["hill_coefficient", "'2'"]),
     "oral dose string": (lambda: sim.Oral("10"), ParameterError, ["Oral.dose_mg", "'10'"]),
-    "reflex csf cap": (lambda: sim.stretch_reflex(sim.Patient(), 120.0, csf_ng_ml=1e12, traces=()),
+    "reflex csf cap": (lambda: sim.stretch_reflex(sim.Patient(), 120.0, spinal_effect_ng_ml=1e12, traces=()),
                        ParameterError, ["csf_ng_ml", "1000000000000.0"]),
     "formats list": (lambda: check_formats(["png", "jpg"]), ParameterError, ["'jpg'"]),
     "formats empty": (lambda: check_formats(()), ParameterError, ["()", "empty"]),
@@ -353,7 +353,8 @@ def test_a_failing_run_leaves_no_partial_set(tmp_path, monkeypatch):
 def test_scenario_limits_are_the_api_limits():
     patient = sim.Patient()
     with pytest.raises(ParameterError):
-        sim.stretch_reflex(patient, 120.0, csf_ng_ml=LIMITS["csf_ng_ml"].high * 1.001, traces=())
+        sim.stretch_reflex(patient, 120.0, spinal_effect_ng_ml=LIMITS["spinal_effect_ng_ml"].high * 1.001,
+                           traces=())
     with pytest.raises(ParameterError):
         sim.stretch_reflex(patient, LIMITS["velocity_deg_s"].high * 1.001, traces=())
     with pytest.raises(ParameterError):
@@ -363,10 +364,11 @@ def test_scenario_limits_are_the_api_limits():
     with pytest.raises(ParameterError):
         sim.synapse.release_fraction(LIMITS["ca_influx_fraction"].high * 1.001)
     mechanisms = builtin_path("mechanisms-compared").read_text(encoding="utf-8")
-    high = LIMITS["csf_ng_ml"].high
-    assert loads(mechanisms, overrides={"settings.csf_ng_ml": [0.0, high]}).settings["csf_ng_ml"][-1] == high
-    with pytest.raises(ScenarioError, match="csf_ng_ml"):
-        loads(mechanisms, overrides={"settings.csf_ng_ml": [0.0, high * 1.001]})
+    high = LIMITS["spinal_effect_ng_ml"].high
+    loaded = loads(mechanisms, overrides={"settings.spinal_effect_ng_ml": [0.0, high]})
+    assert loaded.settings["spinal_effect_ng_ml"][-1] == high
+    with pytest.raises(ScenarioError, match="spinal_effect_ng_ml"):
+        loads(mechanisms, overrides={"settings.spinal_effect_ng_ml": [0.0, high * 1.001]})
     spasticity = builtin_path("spasticity").read_text(encoding="utf-8")
     with pytest.raises(ScenarioError, match="velocities_deg_s"):
         loads(spasticity, overrides={"settings.velocities_deg_s": [LIMITS["velocity_deg_s"].high * 1.001]})

@@ -1,4 +1,4 @@
-"""Figure of the ``mechanisms`` scenario kind: read-outs against spinal CSF concentration."""
+"""Figure of the ``mechanisms`` scenario kind: read-outs against the cord-tissue (spinal effect-site) concentration."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
 
 
 def mechanisms_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, list[Axes]]:
-    """Panels side by side against spinal CSF concentration (log axis, linear near 0).
+    """Panels side by side against the cord-tissue concentration (log axis, linear near 0).
 
     Arms that coincide in a panel (presynaptic only and both in release; postsynaptic only and
     both in GIRK conductance) stay visible: see :func:`~sim.plotting.layout._separate_coincident`.
