@@ -65,11 +65,13 @@ comes from each unit's rate (:mod:`sim.muscle`).
 
 Why 32 units
 ------------
-Enough that recruitment is graded (one unit is ≤ 1/32 of the pool by number;
-neighbouring thresholds are ≤ 1 mV apart at the low end, where reflexes
-recruit) and that every read-out stays within a few per cent of a 4× finer
-pool (``tests/test_motoneuron.py`` measures it), few enough that a 1-s probe
-costs a few milliseconds (4 lanes × 8 of the compiled loop over units).
+Enough that recruitment is graded (one unit is 1/32 of the pool by number;
+neighbouring thresholds are ≤ 1 mV apart, about the smoothing width κ, at the
+low end where reflexes recruit) and that every read-out – reflex EMG, Hmax/Mmax,
+a drug's relative effect, threshold angle, spasm index – agrees with a 4× finer
+pool (128 units) to better than 0.1 % (``tests/test_motoneuron.py``); few enough
+that a 1-s probe costs a few milliseconds (the compiled loop over units runs four
+units at a time).
 
 Healthy and spastic presets
 ---------------------------
@@ -98,6 +100,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Any
 
 import numpy as np
@@ -109,8 +112,11 @@ __all__ = ["N_UNITS", "MotoneuronParameters", "preset", "unit_quantiles", "unit_
            "sigmoid", "unit_rate", "pic_steady_state", "inactivation_steady_state", "girk_conductance_ns",
            "membrane_derivative", "pic_activation_steady"]
 
-#: Number of representative units in the pool (a compile-time constant of the reflex kernel).
-N_UNITS = 32
+#: Number of representative units in the pool (a compile-time constant of the reflex kernel; a multiple
+#: of 4).  The environment variable ``SPINAL_REFLEX_SIM_UNITS`` changes it for convergence checks only.
+N_UNITS = int(os.environ.get("SPINAL_REFLEX_SIM_UNITS", "32"))
+if N_UNITS < 4 or N_UNITS % 4:
+    raise ImportError(f"SPINAL_REFLEX_SIM_UNITS = {N_UNITS} must be a multiple of 4, at least 4")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -7,13 +7,14 @@ preset, :data:`SOLEUS`, so another muscle can be added as another preset.
 
 Equations
 ---------
-With :math:`r` the pool's mean firing rate arriving at the muscle (after the
-efferent delay):
+With :math:`r_i` the firing rate of motoneuron unit :math:`i` and :math:`w_i`
+its share of the muscle's force and EMG (:func:`sim.motoneuron.unit_shares`),
+arriving at the muscle after the efferent delay:
 
 * EMG proxy (rectified, smoothed EMG as a fraction of maximal voluntary EMG):
-  :math:`\mathrm{EMG} = r / r_{MVC}`.
-* Neural excitation (rate coding and twitch fusion of slow units):
-  :math:`e = r/(r + r_{1/2})`.
+  :math:`\mathrm{EMG} = \sum_i w_i r_i / r_{MVC}`.
+* Neural excitation (rate coding and twitch fusion of each unit, summed over the
+  recruited units): :math:`e = \sum_i w_i\,r_i/(r_i + r_{1/2})`.
 * Activation dynamics (Zajac 1989), smooth in :math:`e` and :math:`a`:
   :math:`\dot a = \bigl(e - (\beta + (1-\beta)e)\,a\bigr)/\tau_{act}`,
   :math:`\beta = \tau_{act}/\tau_{deact}`.
@@ -26,7 +27,8 @@ Assumptions
 -----------
 * No force–length or force–velocity scaling of active force (small stretches,
   teaching simplicity); the tendon is inextensible.
-* The whole pool drives one muscle; a single mean rate stands for the pool.
+* One activation state for the whole muscle (driven by the summed excitation of
+  the units); unit twitch shapes are not simulated.
 
 Examples
 --------

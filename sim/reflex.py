@@ -7,8 +7,9 @@ state equations for a whole batch of probes at once and derives the readouts.
 
 States and equations
 --------------------
-Six states per probe (:data:`STATE_NAMES`: releasable pool, cleft glutamate, AMPA
-open fraction, pool generator potential, PIC activation, muscle activation); their
+:data:`N_STATES` states per probe – releasable pool, cleft glutamate, AMPA open
+fraction and muscle activation, then the potential, PIC activation and PIC
+availability of each of the pool's 32 units (:mod:`sim.motoneuron`); their
 equations are written once, in :mod:`sim.circuit`, from the stage modules
 (:mod:`sim.spindle`, :mod:`sim.synapse`, :mod:`sim.motoneuron`, :mod:`sim.muscle`).
 

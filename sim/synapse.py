@@ -117,9 +117,10 @@ class SynapseParameters(Parameters):
         description="Ca²⁺ influx (relative to normal) giving half the maximal release probability",
     )
     pool_use_per_release: float = param(
-        0.03, symbol="U", unit="1", bounds=(0.0, 1.0), status="calibrated",
-        source="calibrated: the healthy releasable pool sits ≈ 80% full at the resting 82 imp/s Ia "
-        "discharge (a fully depleting synapse would make steady-state release independent of p)",
+        0.03, symbol="U", unit="1", bounds=(0.0, 1.0), status="illustrative",
+        source="illustrative: depression builds over seconds of Ia firing (post-activation depression) "
+        "without making release independent of p (as a fully depleting synapse would); the releasable "
+        "pool is ≈ 97% full at the relaxed resting discharge",
         description="fraction of the releasable pool used by one release event",
     )
     tau_rec_healthy_ms: float = param(

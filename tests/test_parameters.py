@@ -74,3 +74,25 @@ def test_check_helpers():
         check_range("x", "abc", 0.0, 1.0)
     with pytest.raises(ParameterError, match="mechanism = 'pre'"):
         check_choice("mechanism", "pre", ("presynaptic",))
+
+
+def test_no_recalled_value_is_marked_literature():
+    """Status is honest: a default whose source says it was recalled ('from memory', 'unverified')
+    is never marked 'literature' – in every stage of the model and every protocol."""
+    import dataclasses
+
+    from sim import protocols
+    from sim.model import ModelParameters
+
+    model = ModelParameters()
+    objects = [getattr(model, f.name) for f in dataclasses.fields(model)]
+    objects += [cls() for cls in (protocols.RampAndHold, protocols.TendonTap, protocols.ElectricalVolley,
+                                  protocols.VoluntaryContraction)]
+    checked = 0
+    for obj in objects:
+        for row in obj.table():
+            source = row["source"].lower()
+            if "from memory" in source or "unverified" in source:
+                assert row["status"] != "literature", (type(obj).__name__, row["name"], row["source"])
+            checked += 1
+    assert checked > 90
