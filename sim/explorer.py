@@ -62,8 +62,8 @@ COURSE_HOURS = 72.0
 #: Spacing of course samples, h (coarse on purpose: the panels are read by eye, and every
 #: sample costs one reflex probe).
 PROBE_EVERY_H = 1.0
-#: Integration step of the reflex probes, ms (the package default).
-PROBE_DT_MS = 0.25
+#: Integration step of the reflex probes, ms (the stretch protocol's default, checked against the reference).
+PROBE_DT_MS = 0.5
 
 
 class GuiUnavailableError(SimError, RuntimeError):

@@ -155,7 +155,7 @@ def evaluate(names: Iterable[str], a_pre: Any, a_post: Any, severity: Any, param
     params : sim.model.ModelParameters, optional
         Stage parameters.
     dt_ms : float, optional
-        Integration step (default: :data:`sim.reflex.DEFAULT_DT_MS`).
+        Integration step (default: each protocol's ``default_step_ms``).
 
     Returns
     -------
@@ -180,7 +180,7 @@ def evaluate(names: Iterable[str], a_pre: Any, a_post: Any, severity: Any, param
         measuring = PROTOCOLS[protocol_name]
         result = reflex.probe(patient, measuring.protocol, a_pre=flat[0], a_post=flat[1],
                               duration_ms=measuring.duration_ms, traces=(),
-                              dt_ms=dt_ms if dt_ms is not None else reflex.DEFAULT_DT_MS, **stages)
+                              dt_ms=dt_ms, **stages)
         for name in absolute:
             if READOUTS[name].protocol == protocol_name:
                 values[name] = np.asarray(result[READOUTS[name].summary], dtype=float).reshape(shape)
