@@ -56,10 +56,11 @@ SECTIONS = {
 
 A mechanistic teaching model of how baclofen, a GABA-B receptor agonist, damps
 the spinal stretch reflex.  The signal flows through one module per stage:
-dosing regimen → pharmacokinetics (plasma, lumbar CSF, spinal and brain effect
-sites) → GABA-B activation → Ia terminal Ca²⁺ influx and glutamate release
-(and, as a teaching switch, a postsynaptic GIRK conductance) → motoneuron pool
-→ muscle EMG, force and torque → read-outs (reflex gain, threshold angle,
+dosing regimen → pharmacokinetics (plasma, lumbar CSF, cord-tissue and brain
+effect sites) → GABA-B activation → Ia terminal Ca²⁺ influx and glutamate release
+(and, as a teaching switch, a postsynaptic GIRK conductance) → a pool of 32
+motoneuron units, each with its own persistent inward current → muscle EMG,
+force and torque → read-outs (reflex gain, threshold angle,
 H-reflex, spasms, voluntary force, tone discomfort, a nociceptive signal the
 drug leaves alone, and qualitative sedation bands).
 """,
@@ -75,15 +76,31 @@ drug leaves alone, and qualitative sedation bands).
   contraction) are simulated with the drug concentration **held constant**.
 
 Why this is valid: the effect-site concentrations change with time constants
-of tens of minutes to hours (absorption ≈ 0.4 h, CSF equilibration ≈ 1.5 h,
-effect delay ≈ 2 h), while the slowest fast state of the reflex circuit (the
-persistent inward current, τ ≈ 0.1–0.3 s; vesicle-pool recovery, seconds)
-settles within about a second.  Over one probe the drug level changes by less
+of tens of minutes to hours (absorption ≈ 0.4 h, cord tissue behind plasma
+≈ 0.6 h, CSF equilibration ≈ 1.5 h, CSF-to-tissue delay ≈ 2 h), while the
+slowest fast states of the reflex circuit (PIC activation, τ ≈ 0.15 s; slow PIC
+inactivation, 3 s; vesicle-pool recovery, seconds) settle within seconds.  Over one probe the drug level changes by less
 than 0.1 %, far below the model's own uncertainty.  Every sampled time is
 probed directly: one batched call of the compiled reflex kernel per protocol
-(`sim.solvers`: classical RK4 at 0.25 ms, every trace within 1e-4 of its range
-of a tight-tolerance `solve_ivp` reference), with no cached grid and no
-interpolation.
+(`sim.solvers`: classical RK4 at each protocol's default step, 0.125–0.5 ms,
+every trace within 1e-4 of its range of a tight-tolerance `solve_ivp`
+reference), with no cached grid and no interpolation.
+""",
+    "potency": """\
+## One potency from slice to patient
+
+One presynaptic EC50 (0.7 µM R-baclofen, with at most 40 % block of Ca²⁺ influx
+and a 4th-power release law) gives the published slice potency: the modelled
+slice EPSC falls half-way at ≈ 0.9 µM racemic and ≈ 0.46 µM R (R about twice as
+potent as the racemate), S-baclofen needs more than 100× more.  Patients' cord
+tissue sees far less (≈ 0.07 µM R on oral 60 mg/day, ≈ 0.18 µM R on intrathecal
+400 µg/day), which cuts release by only 10–25 %.  The reflex falls by two to
+three times more because a stretch lifts the units it recruits only a few mV
+above their thresholds: a small loss of synaptic drive derecruits a larger
+share of the pool (recruitment amplification; less in severe spasticity, whose
+drive is far above threshold).  The free factors are the EC50 (anchored to
+slice data), the cord-tissue : plasma ratio (0.12, as CSF) and one penetration
+factor from lumbar CSF into cord tissue for intrathecal drug (0.14, calibrated).
 """,
     "simplified": """\
 ## What is simplified
@@ -94,18 +111,21 @@ interpolation.
   exposes this as a teaching switch (`mechanism = "presynaptic" |
   "postsynaptic" | "both"`); neither is "the" answer, and "reduced glutamate
   release" is itself a simplification.
-* **CSF is one lumped compartment.**  Real lumbar-to-cisternal gradients are
-  steep and CSF levels under intrathecal therapy correlate poorly with dose;
-  "spinal CSF concentration" here is a teaching variable, not a measurable
-  number.
-* **Sedation is qualitative.**  A 0–1 index driven by brain GABA-B activation
-  is shown only as bands (none / mild / moderate / marked) – never as a
-  probability or a percentage.
-* **Receptor adaptation is illustrative.**  Its depth and time constant come
-  from rat data; clinical dose drift runs over months.
+* **CSF and cord tissue are lumped compartments.**  Real lumbar-to-cisternal
+  and CSF-to-tissue gradients are steep and CSF levels under intrathecal therapy
+  correlate poorly with dose; the cord-tissue level that drives the reflex is a
+  teaching variable, not a measurable number.
+* **Sedation is qualitative.**  A 0–1 index, one saturating curve of the brain
+  effect-site level, is shown only as bands (none / mild / moderate / marked) –
+  never as a probability or a percentage.  No tolerance to drowsiness is
+  modelled.
+* **Receptor adaptation is illustrative.**  A delayed down-regulation over
+  weeks: no visible drift within a few days, a rebound after weeks of
+  intrathecal therapy; its depth is a teaching choice.
 * **Open-loop, imposed kinematics.**  Stretches are imposed on the joint; the
-  reflex force does not feed back on the movement (no clonus loop), and the
-  Ia population and motoneuron pool are each one mean rate.
+  reflex force does not feed back on the movement (no clonus loop).  The Ia
+  population is one mean rate; the motoneuron pool is 32 representative units
+  (generator potentials, no spikes; rate-level EMG and force).
 * **Population means.**  One set of parameters stands for "a patient"; real
   people differ widely in kinetics and in response at similar levels.
 """,
@@ -245,6 +265,7 @@ def render(params: Any = None) -> str:
         SECTIONS["purpose"],
         SECTIONS["not_for"],
         SECTIONS["timescales"],
+        SECTIONS["potency"],
         SECTIONS["simplified"],
         _equations_section(),
         SECTIONS["status"],
