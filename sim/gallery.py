@@ -119,14 +119,14 @@ def _task(name: str, out: Path, formats: tuple[str, ...],
         from .reflex import STANDARD_VELOCITY_DEG_S, stretch_reflex
 
         traces = ("angle_deg", "emg", "torque_nm")
-        both = stretch_reflex(Patient(condition="spastic"), STANDARD_VELOCITY_DEG_S, spinal_effect_ng_ml=[0.0, 40.0],
+        both = stretch_reflex(Patient(condition="spastic"), STANDARD_VELOCITY_DEG_S, spinal_effect_ng_ml=[0.0, 80.0],
                               traces=traces)
         both = both.rounded()
         plotting.animate_reflex(both.item(0), both.item(1), out / "reflex-animation.gif")
         entry = {
             "stem": "reflex-animation", "title": "A stretch reflex before and after baclofen (animated)",
-            "caption": "The same 120 deg/s stretch in a spastic patient drug-free and at a spinal CSF "
-            "level of 40 ng/mL (about oral 80 mg/day).", "source": "`sim.plotting.animate_reflex`",
+            "caption": "The same 120 deg/s stretch in a patient with severe spasticity drug-free and at a "
+            "cord-tissue level of 80 ng/mL (about intrathecal 400 µg/day).", "source": "`sim.plotting.animate_reflex`",
             "command": remake, "ext": "gif",
         }
         return time.perf_counter() - started, 1, entry

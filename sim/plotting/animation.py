@@ -169,7 +169,7 @@ def animate_reflex(
     ----------
     before, after : Result
         Stretch-reflex probes (axis ``t_ms``), e.g. from :func:`sim.stretch_reflex`
-        at zero and at a therapeutic CSF concentration.
+        at zero and at a therapeutic cord-tissue concentration.
     path : path-like
         Destination ending in ``.gif``.
     fps : float, optional

@@ -75,7 +75,7 @@ def scenario_figure(scenario: Any, tables: Mapping[str, Result]) -> Figure:
         rows sharing the time axis (2 × 2 for four panels); the sedation band
         is one strip of coloured blocks per arm.
     ``"mechanisms"``
-        side by side against spinal CSF concentration on a log axis (linear
+        side by side against the cord-tissue concentration on a log axis (linear
         near 0 so that the drug-free point stays on the plot).
 
     Parameters
