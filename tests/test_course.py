@@ -116,12 +116,13 @@ def test_intrathecal_matching_spinal_effect_is_far_less_sedating(oral_80):
 def test_renal_impairment_raises_sedation_and_dose_raises_it_monotonically():
     regimen = sim.Oral(15, every_h=8, n_doses=15)
     kidneys = sim.Patient(condition="spastic", creatinine_clearance_ml_min=[120.0, 60.0, 30.0, 10.0])
-    course = sim.simulate(kidneys, regimen, 120, probe_every_h=1.0)
+    # sedation needs no reflex read-out (readouts=() skips the probes)
+    course = sim.simulate(kidneys, regimen, 120, probe_every_h=1.0, readouts=())
     sedation = course.sedation_index[..., -24:].mean(axis=-1)
     assert np.all(np.diff(sedation) > 0)
     doses = [5.0, 10.0, 15.0, 20.0, 30.0]
-    levels = [steady(sim.simulate(SPASTIC, sim.Oral(d, every_h=8, n_doses=15), 120, probe_every_h=1.0),
-                     "sedation_index") for d in doses]
+    levels = [steady(sim.simulate(SPASTIC, sim.Oral(d, every_h=8, n_doses=15), 120, probe_every_h=1.0,
+                                  readouts=()), "sedation_index") for d in doses]
     assert np.all(np.diff(levels) > 0)
 
 
@@ -161,10 +162,11 @@ def test_no_drug_is_the_untreated_baseline():
 
 
 def test_mechanism_switch_changes_the_pathway(oral_80):
+    # release and GIRK conductance come from the activations: no reflex read-out needed
     pre = sim.simulate(SPASTIC, sim.Oral(20, every_h=6, n_doses=20), 120, probe_every_h=0.5,
-                       mechanism="presynaptic")
+                       mechanism="presynaptic", readouts=())
     post = sim.simulate(SPASTIC, sim.Oral(20, every_h=6, n_doses=20), 120, probe_every_h=0.5,
-                        mechanism="postsynaptic")
+                        mechanism="postsynaptic", readouts=())
     assert np.all(pre.girk_conductance_ns == 0.0) and pre.release_rel.min() < 0.9
     # Postsynaptic-only: the drug never lowers release (it can rise a little above 1 as receptor
     # availability falls and the endogenous tone weakens), and the GIRK conductance appears.
