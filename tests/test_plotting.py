@@ -457,3 +457,15 @@ def test_band_timeline_blocks():
     with pytest.raises(ParameterError, match="'severe'"):
         plotting.plot_band_timeline(None, [0, 1], ["none", "severe"])
     _close(ax.figure)
+
+
+def test_arms_drawn_together_never_share_a_look():
+    """Arms without a fixed style (e.g. four boluses) get distinct colour–dash pairs within a figure,
+    and never the pair of a fixed arm drawn beside them."""
+    from sim.plotting import arm_styles
+
+    for names in (["25 ug", "50 ug", "75 ug", "100 ug"], ["oral", "a", "b", "c", "d", "e"],
+                  ["healthy", "spastic", "severe", "x"]):
+        styles = arm_styles(names)
+        looks = {(s["color"], str(s["linestyle"])) for s in styles.values()}
+        assert len(looks) == len(names), names

@@ -17,7 +17,7 @@ from .panels import (
     SEDATION_BANDS,
     plot_band_timeline,
 )
-from .style import _add_axes, _figure, _style_rc, arm_style, axis_label
+from .style import _add_axes, _figure, _style_rc, arm_style, arm_styles, axis_label
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.axes import Axes
@@ -89,8 +89,9 @@ def _arm_values(table: Result, name: str, arm: Any) -> Any:
     return table[name]
 
 
-def _arm_line(ax: Axes, x: Any, y: Any, arm: Any, *, markers: bool = True, **kw: Any) -> Any:
-    style = arm_style(arm.name)
+def _arm_line(ax: Axes, x: Any, y: Any, arm: Any, *, markers: bool = True, style: dict[str, Any] | None = None,
+              **kw: Any) -> Any:
+    style = dict(style) if style is not None else arm_style(arm.name)
     style["label"] = getattr(arm, "label", None) or style["label"]
     n = np.size(x)
     if not markers or not style["marker"] or n > 40:
@@ -108,7 +109,8 @@ def _arm_lines(ax: Axes, x: Any, table: Result, name: str, arms: Sequence[Any], 
     Arms whose curves coincide (for example "presynaptic only" and "both" in release per Ia
     spike) are kept visible with :func:`_separate_coincident`.
     """
-    lines = [_arm_line(ax, x, _arm_values(table, name, arm), arm, **kw)
+    styles = arm_styles([arm.name for arm in arms])
+    lines = [_arm_line(ax, x, _arm_values(table, name, arm), arm, style=styles[arm.name], **kw)
              for arm in (arms if "arm" in table.batch_labels else arms[:1])]
     _separate_coincident(lines)
 
@@ -467,7 +469,8 @@ def _sedation_index_panel(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) 
     for j, arm in enumerate(drawn):
         bands = [str(b).strip().casefold() for b in _arm_bands(table, arm)]
         rows = np.array([level[b] for b in bands], dtype=float)
-        _arm_line(ax, x, rows + (j - 0.5 * (len(drawn) - 1)) * spread, arm, drawstyle="steps-mid")
+        _arm_line(ax, x, rows + (j - 0.5 * (len(drawn) - 1)) * spread, arm, drawstyle="steps-mid",
+                  style=arm_styles([a.name for a in arms])[arm.name])
     ax.set_ylim(-0.5, len(SEDATION_BANDS) - 0.5)
     ax.set_yticks(range(len(SEDATION_BANDS)), labels=list(SEDATION_BANDS))
     ax.yaxis.set_minor_locator(NullLocator())
@@ -486,9 +489,13 @@ def _band_strips(ax: Axes, x: Any, table: Result, arms: Sequence[Any]) -> None:
                            y=float(n - 1 - i), height=0.72, legend=False)
     ax.set_ylim(-0.2, n - 0.1 + 0.55)
     centres = [n - 1 - i + 0.36 for i in range(n)]
-    ax.set_yticks(centres, labels=[arm_style(arm.name)["label"] for arm in arms], fontsize=13)
+    styles = arm_styles([arm.name for arm in arms])
+    # Fixed arms keep their short style label (e.g. "Oral"); other arms show their own label.
+    labels = [getattr(arm, "label", None) if styles[arm.name]["label"] == arm.name and getattr(arm, "label", None)
+              else styles[arm.name]["label"] for arm in arms]
+    ax.set_yticks(centres, labels=labels, fontsize=13)
     for tick, arm in zip(ax.get_yticklabels(), arms, strict=True):
-        tick.set_color(arm_style(arm.name)["color"])
+        tick.set_color(styles[arm.name]["color"])
     ax.tick_params(axis="y", length=0)
     ax.set_ylabel("")
     handles = [Patch(facecolor=SEDATION_BAND_COLORS[b], edgecolor="#777777", label=b)

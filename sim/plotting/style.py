@@ -135,6 +135,40 @@ def arm_style(name: str) -> dict[str, Any]:
     return _style(color, linestyle, marker, name)
 
 
+def arm_styles(names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Styles of the arms drawn together in one figure, all distinct.
+
+    Named arms keep their fixed :data:`ARM_STYLES` entry; the others get fallback
+    entries in the order given, skipping any colour–dash pair already used in
+    this figure (so four boluses, or six patients, never share a look).
+
+    Examples
+    --------
+    >>> styles = arm_styles(["25 µg", "50 µg", "75 µg", "100 µg"])
+    >>> len({(s["color"], str(s["linestyle"])) for s in styles.values()})
+    4
+    >>> arm_styles(["oral", "x"])["oral"] == arm_style("oral")
+    True
+    """
+    styles: dict[str, dict[str, Any]] = {}
+    used: set[tuple[str, str]] = set()
+    pending: list[str] = []
+    for name in names:
+        key = _ARM_LOOKUP.get(_normalise(name)) if isinstance(name, str) else None
+        if key is None:
+            pending.append(name)
+            continue
+        styles[name] = dict(ARM_STYLES[key])
+        used.add((styles[name]["color"], str(styles[name]["linestyle"])))
+    cycle = [entry for entry in _FALLBACK_CYCLE if (entry[0], str(entry[1])) not in used]
+    for i, name in enumerate(pending):
+        if not isinstance(name, str) or not name.strip():
+            raise ParameterError(f"arm name = {name!r} must be a non-empty string")
+        color, linestyle, marker = cycle[i % len(cycle)] if cycle else _FALLBACK_CYCLE[i % len(_FALLBACK_CYCLE)]
+        styles[name] = _style(color, linestyle, marker, name)
+    return {name: styles[name] for name in names}
+
+
 # ---------------------------------------------------------------------------
 # Labels
 # ---------------------------------------------------------------------------
