@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ParameterError, SimError
-from .fileio import EDUCATIONAL_LABEL, EDUCATIONAL_STATEMENT, check_formats, check_output_dir
+from .fileio import EDUCATIONAL_LABEL, EDUCATIONAL_STATEMENT, check_formats, check_output_dir, check_output_file
 
 __all__ = ["main", "console", "build_parser"]
 
@@ -116,10 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
         "figure and the animated reflex; write a gallery README in the output folder.\n"
         "The gallery is replaced only when every item is done; Ctrl-C stops all worker processes "
         "and leaves the folder as it was.",
-        epilog="example:\n  spinal-reflex-sim figures --out figures")
+        epilog="examples:\n  spinal-reflex-sim figures --out figures\n"
+               "  spinal-reflex-sim figures --out figures --handout handout.pdf")
     figures.add_argument("--out", default="figures", metavar="DIR", help="output folder (default: figures)")
     figures.add_argument("--format", default="png,svg,pdf", metavar="LIST",
                          help="comma-separated figure formats (default: png,svg,pdf)")
+    figures.add_argument("--handout", default=None, metavar="FILE.pdf",
+                         help="also write a lecture handout: every figure with its caption, what to notice "
+                         "and questions, one per page (needs png among --format)")
     figures.add_argument("--jobs", type=int, default=None, metavar="N",
                          help="processes to use (default: one per core, at most 4; 1 = no worker processes)")
     figures.set_defaults(handler=_cmd_figures)
@@ -252,10 +256,21 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     if args.jobs is not None and not 1 <= args.jobs <= 64:
         raise ParameterError(f"--jobs = {args.jobs} is outside the allowed range [1, 64]")
     check_output_dir(args.out, option="--out")
+    handout = None
+    if args.handout is not None:
+        handout = check_output_file(args.handout, option="--handout")
+        if handout.suffix.lower() != ".pdf":
+            raise ParameterError(f"--handout = {args.handout!r} must end in .pdf")
+        if "png" not in formats:
+            raise ParameterError(f"--handout needs png among --format (got {','.join(formats)})")
     print(f"{EDUCATIONAL_LABEL}\nbuilding the figure gallery in {args.out}/", flush=True)
     with _heartbeat("the gallery") as say:
         summary = build_gallery(Path(args.out), formats=formats, workers=args.jobs, progress=say)
     print(summary)
+    if handout is not None:
+        from .gallery import write_gallery_handout
+
+        print(f"wrote the handout {write_gallery_handout(Path(args.out), handout)}")
     return 0
 
 

@@ -273,6 +273,41 @@ def _stop_workers(pool: Any) -> None:
             process.join(timeout=5)
 
 
+def handout_pages(gallery: Path) -> list[Any]:
+    """The handout's pages for a gallery folder built by :func:`build_gallery` (PNG format needed).
+
+    In gallery order: the reflex-arc schematic, every built-in scenario (title, caption,
+    what to notice, questions) and the multiscale figure; the animation is left out (a GIF).
+    """
+    from . import plotting
+    from .scenario import builtin_names, load
+
+    gallery = Path(gallery)
+    pages = [plotting.HandoutPage(
+        title="Baclofen damps the stretch reflex at two spinal sites", image=gallery / "reflex-arc.png",
+        caption="Spindle → Ia afferent → motoneuron → muscle, with descending inhibition; the numbered "
+        "markers show baclofen's presynaptic, postsynaptic and brain sites.")]
+    for name in builtin_names():
+        scenario = load(name)
+        stem = str(scenario.figure.get("file", scenario.name))
+        pages.append(plotting.HandoutPage(
+            title=scenario.figure["title"], image=gallery / f"{stem}.png",
+            caption=scenario.figure.get("caption", scenario.objective), notice=tuple(scenario.notice),
+            questions=tuple(scenario.questions)))
+    pages.append(plotting.HandoutPage(
+        title="The reflex follows the drug level over the day", image=gallery / "multiscale.png",
+        caption=f"Drug levels over a day of {MULTISCALE_REGIMEN_TEXT}, with millisecond stretch-reflex "
+        "traces at trough and peak."))
+    return pages
+
+
+def write_gallery_handout(gallery: Path, path: Path) -> Path:
+    """Write the lecture handout PDF for the gallery in *gallery* (see :func:`handout_pages`)."""
+    from . import plotting
+
+    return plotting.write_handout(handout_pages(gallery), path)
+
+
 def _gallery_readme(entries: list[dict[str, str]]) -> str:
     lines = [
         "# Figure gallery",

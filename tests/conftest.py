@@ -90,8 +90,10 @@ def installed_gallery(tmp_path_factory):
     venv = _fresh_environment(tmp_path, wheel)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    figures = _cli(venv, "figures", "--out", "gallery", "--format", "png,svg", cwd=elsewhere)
+    figures = _cli(venv, "figures", "--out", "gallery", "--format", "png,svg", "--handout", "handout.pdf",
+                   cwd=elsewhere)
     return {"wheel": wheel, "venv": venv, "elsewhere": elsewhere, "figures": figures,
-            "gallery": elsewhere / "gallery", "cli": functools.partial(_cli, venv)}
+            "gallery": elsewhere / "gallery", "handout": elsewhere / "handout.pdf",
+            "cli": functools.partial(_cli, venv)}
 
 

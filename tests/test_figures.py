@@ -660,3 +660,49 @@ def test_real_scenario_figure_draws_the_runner_tables(name):
                 if np.allclose(lower.get_ydata(), upper.get_ydata()):
                     assert lower.get_linewidth() > upper.get_linewidth()
                     assert lower.get_markevery() != upper.get_markevery()
+
+
+def test_animation_is_slide_sized_by_default(tmp_path):
+    """The gallery's animation is at least 1280 × 720 px (a slide) and still small."""
+    from PIL import Image
+
+    path = plotting.animate_reflex(_probe(0.6), _probe(0.2), tmp_path / "slide.gif", n_frames=6)
+    with Image.open(path) as image:
+        assert image.size[0] >= 1280 and image.size[1] >= 720
+    assert path.stat().st_size < 2_000_000
+
+
+def test_handout_pages_carry_the_statement_and_fit(tmp_path):
+    """Every handout page – cover included – carries the educational-only statement; the body text
+    stays above the footer; the PDF has one page per figure plus the cover and is byte-identical
+    when written twice."""
+    import numpy as np
+    from PIL import Image
+
+    from sim.fileio import EDUCATIONAL_STATEMENT
+    from sim.plotting.handout import HandoutPage, handout_figures
+
+    image = tmp_path / "a.png"
+    Image.fromarray(np.full((450, 800, 3), 230, dtype=np.uint8)).save(image)
+    long = tuple(f"Point {i}: " + "a long note " * 12 for i in range(8))
+    pages = [HandoutPage(title=f"Figure {i}", image=image, caption="Caption " * 30, notice=long,
+                         questions=long[:4]) for i in range(3)]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figures = list(handout_figures(pages))
+    assert len(figures) == 4
+    for fig in figures:
+        assert any(t.get_text() == EDUCATIONAL_STATEMENT for t in fig.texts)
+    for fig in figures[1:]:
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        footer = next(t for t in fig.texts if t.get_text() == EDUCATIONAL_STATEMENT)
+        body = next(t for t in fig.texts if t.get_text().startswith("Caption"))
+        assert body.get_window_extent(renderer).y0 > footer.get_window_extent(renderer).y1
+    first = plotting.write_handout(pages, tmp_path / "h.pdf")
+    again = plotting.write_handout(pages, tmp_path / "h2.pdf")
+    assert plotting.page_count(first) == 4 and first.read_bytes() == again.read_bytes()
+    with pytest.raises(plotting.ParameterError, match="must end in .pdf"):
+        plotting.write_handout(pages, tmp_path / "h.txt")
+    with pytest.raises(plotting.ParameterError, match="does not exist"):
+        plotting.write_handout([HandoutPage(title="x", image=tmp_path / "missing.png")], tmp_path / "m.pdf")
+    assert not (tmp_path / "m.pdf").exists()

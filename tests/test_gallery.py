@@ -101,3 +101,16 @@ def test_regenerating_gives_identical_svg(gallery, tmp_path):
         stem = load(name).figure.get("file", name)
         run(load(name), tmp_path, formats=("svg",))
         assert (tmp_path / f"{stem}.svg").read_bytes() == (out / f"{stem}.svg").read_bytes(), name
+
+
+@pytest.mark.slow
+def test_the_handout_has_one_page_per_figure_and_the_statement(installed_gallery):
+    """`figures --handout` (run by the installed wheel): a cover, then one page per static figure of the
+    gallery (the schematic, every scenario, the multiscale figure; the GIF is left out)."""
+    from sim.plotting import page_count
+
+    assert installed_gallery["figures"].returncode == 0, installed_gallery["figures"].stderr
+    out = installed_gallery["gallery"]
+    static = [p for p in out.glob("*.png")]
+    assert page_count(installed_gallery["handout"]) == len(static) + 1
+    assert "wrote the handout" in installed_gallery["figures"].stdout

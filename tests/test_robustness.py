@@ -85,6 +85,8 @@ CLI_CASES = {
                                 ["settings.daily_doses_mg", "5000"]),
     "set daily doses equal": (["run", "dose-response", "--set", "settings.daily_doses_mg=[0,0]"],
                               ["settings.daily_doses_mg", "[0, 0]"]),
+    "handout not pdf": (["figures", "--handout", "notes.txt"], ["--handout", "must end in .pdf"]),
+    "handout without png": (["figures", "--format", "svg", "--handout", "h.pdf"], ["--handout needs png"]),
     "set csf above api cap": (["run", "mechanisms-compared", "--set", "settings.spinal_effect_ng_ml=[0,1e12]"],
                               ["settings.spinal_effect_ng_ml", "1000000000000"]),
     "set velocity above api cap": (["run", "spasticity", "--set", "settings.velocities_deg_s=[5000]"],

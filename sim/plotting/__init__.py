@@ -71,6 +71,7 @@ from typing import Any
 # panel letters apart.
 from ..errors import ParameterError  # noqa: F401
 from .animation import animate_reflex, reflex_animation
+from .handout import HandoutPage, page_count, write_handout
 from .layout import _LEGEND_GID, _REFERENCE_GID  # noqa: F401
 from .multiscale import multiscale_figure, probe_unit  # noqa: F401
 from .panels import (
@@ -113,6 +114,9 @@ __all__ = [
     "figure_style",
     "arm_style",
     "arm_styles",
+    "HandoutPage",
+    "write_handout",
+    "page_count",
     "axis_label",
     "parameter_label",
     "new_figure",

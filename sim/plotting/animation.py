@@ -155,7 +155,7 @@ def animate_reflex(
     *,
     fps: float = 20,
     n_frames: int = 60,
-    dpi: float = 80,
+    dpi: float = 160,
     **kw: Any,
 ) -> Path:
     """Write an animated GIF of one stretch reflex before and after the drug.
@@ -177,7 +177,7 @@ def animate_reflex(
     n_frames : int, optional
         Number of frames (2–80), so the file stays small (< 2 MB).
     dpi : float, optional
-        Resolution; 80 dpi × 8 in = 640 px wide.
+        Resolution; the default 160 dpi × 8 × 4.5 in gives 1280 × 720 px (slide size).
     **kw
         Passed to :func:`reflex_animation` (``labels``, ``traces``, ``title``).
 
