@@ -99,6 +99,15 @@ def _task(name: str, out: Path, formats: tuple[str, ...],
             "source": "drawn in code (`sim.plotting.reflex_arc_schematic`)", "command": remake,
         }
         return time.perf_counter() - started, len(files), entry
+    if name == "receptor":
+        with plotting.figure_style():
+            ax = plotting.gabab_receptor_schematic()
+        files = plotting.save_figure(ax.figure, out / "gabab-receptor", formats=formats)
+        entry = {
+            "stem": "gabab-receptor", "title": RECEPTOR_TITLE, "caption": RECEPTOR_CAPTION,
+            "source": "drawn in code (`sim.plotting.gabab_receptor_schematic`)", "command": remake,
+        }
+        return time.perf_counter() - started, len(files), entry
     if name == "multiscale":
         course, probes = multiscale_data()
         course, probes = course.rounded(), {k: v.rounded() for k, v in probes.items()}
@@ -193,7 +202,7 @@ def build_gallery(
     names = builtin_names()
     for name in names:  # every scenario is valid before anything starts
         load(name)
-    tasks = ["schematic", *names, "multiscale", "animation"]
+    tasks = ["schematic", "receptor", *names, "multiscale", "animation"]
     workers = workers or min(4, os.cpu_count() or 1)
     results: dict[str, tuple[float, int, dict[str, str] | None]] = {}
 
@@ -273,10 +282,16 @@ def _stop_workers(pool: Any) -> None:
             process.join(timeout=5)
 
 
+RECEPTOR_TITLE = "GABA-B: one receptor closes Ca²⁺ channels and opens K⁺ channels"
+RECEPTOR_CAPTION = ("Baclofen binds the B1 subunit of the GABA-B1/B2 heterodimer; through Gi/o, Gβγ closes "
+                    "presynaptic Cav2 Ca²⁺ channels of the Ia terminal (less Ca²⁺, much less glutamate) and opens "
+                    "GIRK K⁺ channels of the motoneuron; Gα lowers cAMP. The numbers name the model stage of each step.")
+
+
 def handout_pages(gallery: Path) -> list[Any]:
     """The handout's pages for a gallery folder built by :func:`build_gallery` (PNG format needed).
 
-    In gallery order: the reflex-arc schematic, every built-in scenario (title, caption,
+    In gallery order: the reflex-arc and receptor schematics, every built-in scenario (title, caption,
     what to notice, questions) and the multiscale figure; the animation is left out (a GIF).
     """
     from . import plotting
@@ -286,7 +301,8 @@ def handout_pages(gallery: Path) -> list[Any]:
     pages = [plotting.HandoutPage(
         title="Baclofen damps the stretch reflex at two spinal sites", image=gallery / "reflex-arc.png",
         caption="Spindle → Ia afferent → motoneuron → muscle, with descending inhibition; the numbered "
-        "markers show baclofen's presynaptic, postsynaptic and brain sites.")]
+        "markers show baclofen's presynaptic, postsynaptic and brain sites."),
+        plotting.HandoutPage(title=RECEPTOR_TITLE, image=gallery / "gabab-receptor.png", caption=RECEPTOR_CAPTION)]
     for name in builtin_names():
         scenario = load(name)
         stem = str(scenario.figure.get("file", scenario.name))

@@ -469,3 +469,23 @@ def test_arms_drawn_together_never_share_a_look():
         styles = arm_styles(names)
         looks = {(s["color"], str(s["linestyle"])) for s in styles.values()}
         assert len(looks) == len(names), names
+
+
+def test_receptor_schematic_names_every_model_stage(tmp_path):
+    """The GABA-B schematic draws the heterodimer, Gi/o, Cav2, GIRK and cAMP, labels each numbered step
+    with the model stage that stands for it, carries the label and saves byte-identically."""
+    from sim import plotting
+
+    with plotting.figure_style():
+        ax = plotting.gabab_receptor_schematic()
+    texts = " ".join(t.get_text() for t in ax.texts)
+    for word in ("B1", "B2", "Gi/o", "Cav2", "GIRK", "cAMP", "glutamate"):
+        assert word in texts, word
+    for stage in plotting.RECEPTOR_STAGES.values():
+        assert stage in texts, stage
+    assert any("not for clinical use" in t.get_text() for t in ax.figure.texts)
+    first = plotting.save_figure(ax.figure, tmp_path / "a", formats=("svg",))[0].read_bytes()
+    with plotting.figure_style():
+        again = plotting.gabab_receptor_schematic()
+    second = plotting.save_figure(again.figure, tmp_path / "b", formats=("svg",))[0].read_bytes()
+    assert first == second

@@ -22,6 +22,7 @@ Building blocks
 :func:`sedation_bands`             qualitative sedation bands (never a probability)
 :func:`plot_band_timeline`         band names over time as coloured blocks
 :func:`reflex_arc_schematic`       the reflex arc and baclofen's sites of action
+:func:`gabab_receptor_schematic`   GABA-B signalling at the Ia terminal and the motoneuron
 :func:`scenario_figure`            the figure of a teaching scenario, from the
                                    tables of :func:`sim.runner.run_tables`
 :func:`multiscale_figure`          drug level over a day with millisecond
@@ -83,7 +84,7 @@ from .panels import (
     sedation_bands,
 )
 from .scenarios import BUILDERS, scenario_figure
-from .schematic import reflex_arc_schematic
+from .schematic import RECEPTOR_STAGES, gabab_receptor_schematic, reflex_arc_schematic
 from .style import (
     _FALLBACK_CYCLE,  # noqa: F401
     _LETTER_GID,  # noqa: F401
@@ -128,6 +129,8 @@ __all__ = [
     "sedation_bands",
     "plot_band_timeline",
     "reflex_arc_schematic",
+    "gabab_receptor_schematic",
+    "RECEPTOR_STAGES",
     "scenario_figure",
     "BUILDERS",
     "FIGURE_BUILDERS",

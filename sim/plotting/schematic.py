@@ -262,3 +262,165 @@ def reflex_arc_schematic(ax: Axes | None = None) -> Axes:
 
 
 
+
+
+# ---------------------------------------------------------------------------
+# The GABA-B receptor and its two effectors
+# ---------------------------------------------------------------------------
+
+#: What each arrow of :func:`gabab_receptor_schematic` stands for in the model (the figure labels them).
+RECEPTOR_STAGES = {
+    "binding": "sim.receptor: activation a = C/(C + EC50), R-enantiomer",
+    "calcium": "sim.synapse: Ca²⁺ influx 1 − I_max·a_pre",
+    "release": "sim.synapse: release ∝ (Ca²⁺ influx)^≈4",
+    "girk": "sim.motoneuron: g_K,B = ḡ_K,B·a_post",
+    "camp": "not modelled (slow, metabotropic)",
+}
+
+
+def _membrane(ax: Axes, x0: float, x1: float, y: float, label: str) -> None:
+    """A lipid bilayer from *x0* to *x1* at height *y* (two lines of head groups)."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((x0, y - 0.18), x1 - x0, 0.36, facecolor="#F3EAD3", edgecolor="none", zorder=1))
+    for dy in (-0.18, 0.18):
+        xs = np.arange(x0 + 0.1, x1, 0.22)
+        ax.scatter(xs, np.full_like(xs, y + dy), s=14, color="#C8A96A", zorder=2, linewidths=0)
+    ax.text(x1 - 0.05, y + 0.33, label, ha="right", va="bottom", fontsize=11, color="#6B5A33", zorder=30)
+
+
+def _receptor(ax: Axes, x: float, y: float, cleft_side: float = 1.0) -> None:
+    """A GABA-B1/B2 heterodimer spanning the membrane at (*x*, *y*), with baclofen bound to B1 on the
+    cleft side (*cleft_side* +1 above the membrane, −1 below)."""
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    for dx, name in ((-0.32, "B1"), (0.32, "B2")):
+        ax.add_patch(FancyBboxPatch((x + dx - 0.26, y - 0.55), 0.52, 1.1, boxstyle="round,pad=0.04,rounding_size=0.2",
+                                    facecolor="#CFE3F3", edgecolor=_C["blue"], linewidth=1.8, zorder=6))
+        ax.text(x + dx, y, name, ha="center", va="center", fontsize=11, fontweight="bold", color=_C["blue"],
+                zorder=30)
+    ax.add_patch(Circle((x - 0.32, y + 0.78 * cleft_side), 0.17, facecolor=_DRUG, edgecolor="white", linewidth=1.2,
+                        zorder=8))
+
+
+def _channel(ax: Axes, x: float, y: float, label: str, color: str, *, closed: bool) -> None:
+    """An ion channel: two subunits with a pore between them (a bar across it when *closed*)."""
+    from matplotlib.patches import FancyBboxPatch
+
+    for dx in (-0.3, 0.3):
+        ax.add_patch(FancyBboxPatch((x + dx - 0.18, y - 0.5), 0.36, 1.0, boxstyle="round,pad=0.03,rounding_size=0.15",
+                                    facecolor=color, edgecolor="#444444", linewidth=1.4, alpha=0.85, zorder=6))
+    if closed:
+        ax.plot([x - 0.13, x + 0.13], [y, y], color="#222222", linewidth=3, zorder=7)
+    ax.text(x, y - 0.8, label, ha="center", va="top", fontsize=11, color="#222222", zorder=30)
+
+
+def gabab_receptor_schematic(ax: Axes | None = None) -> Axes:
+    """Draw GABA-B signalling at the Ia terminal and the motoneuron, labelled with the model stages.
+
+    Baclofen binds the GABA-B1 subunit of the **B1/B2 heterodimer** from the synaptic
+    cleft; B2 couples to a **Gi/o protein** inside the cell, whose **βγ subunits** (i) at
+    the Ia terminal close presynaptic voltage-gated **Cav2 (N, P/Q) Ca²⁺ channels** – less
+    Ca²⁺ enters, and glutamate release falls with about the 4th power of Ca²⁺ entry – and
+    (ii) on the motoneuron open **GIRK (Kir3) K⁺ channels**, which hyperpolarise and shunt
+    it; the **α subunit** inhibits adenylyl cyclase (cAMP falls).  Numbered discs on the
+    arrows name the model stage that stands for each step (:data:`RECEPTOR_STAGES`,
+    listed under the drawing): :mod:`sim.receptor`, :mod:`sim.synapse`,
+    :mod:`sim.motoneuron`; the cAMP branch is drawn but not modelled.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on, ideally 16:9; a new figure with a take-home title if omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Drawing coordinates run 0–16 (x) by 0–9 (y); the axes are hidden.
+
+    Examples
+    --------
+    >>> ax = gabab_receptor_schematic()
+    >>> texts = " ".join(t.get_text() for t in ax.texts)
+    >>> all(word in texts for word in ("B1", "B2", "Gi/o", "GIRK", "Cav2", "cAMP", "sim.synapse"))
+    True
+    """
+    from matplotlib.patches import Circle, Ellipse
+
+    if ax is None:
+        fig, ax = new_figure(title="GABA-B: one receptor closes Ca²⁺ channels and opens K⁺ channels")
+        fig.set_layout_engine("none")
+        ax.set_position((0.02, 0.03, 0.96, 0.87))
+    else:
+        add_educational_label(ax.figure)
+    ax.set_xlim(0, 16)
+    ax.set_ylim(0, 9)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    text_kw = {"fontsize": 11.5, "color": "#222222", "zorder": 30}
+    purple = _C["reddish purple"]
+
+    def g_protein(x: float, y: float) -> None:
+        ax.add_patch(Ellipse((x, y), 1.1, 0.55, facecolor="#E4D3EC", edgecolor=purple, linewidth=1.6, zorder=6))
+        ax.text(x, y, "Gi/o", ha="center", va="center", **text_kw)
+
+    # --- the Ia terminal: interior above its membrane, the cleft below ------------------
+    ax.text(0.3, 8.85, "Ia afferent terminal (presynaptic)", fontsize=13, fontweight="bold", color=_C["blue"],
+            va="top", zorder=30)
+    _membrane(ax, 0.3, 15.7, 6.0, "")
+    _receptor(ax, 2.0, 6.0, cleft_side=-1.0)
+    ax.text(0.35, 4.95, "baclofen (R)", ha="left", va="top", fontsize=10.5, color=_DRUG, zorder=30)
+    g_protein(4.0, 7.05)
+    _arrow(ax, [(2.55, 6.55), (3.45, 6.95)], purple, width=2.0)
+    _badge(ax, 2.95, 7.35, 1, radius=0.2)
+    _channel(ax, 6.6, 6.0, "", "#F6D3A8", closed=True)
+    ax.text(6.6, 7.55, "Cav2 (N, P/Q) Ca²⁺ channel,\nclosed by Gβγ", ha="center", va="bottom", **text_kw)
+    _arrow(ax, [(4.55, 7.05), (6.15, 6.55)], purple, width=2.0)
+    ax.text(5.3, 7.1, "βγ", ha="center", va="bottom", **text_kw)
+    for dx in (-0.45, 0.0, 0.45):
+        ax.add_patch(Circle((6.6 + dx, 4.95), 0.11, facecolor=_C["orange"], edgecolor="none", zorder=5))
+    _arrow(ax, [(6.6, 5.05), (6.6, 5.55)], _C["orange"], width=1.5)
+    ax.text(7.2, 4.95, "less Ca²⁺ enters", ha="left", va="center", **text_kw)
+    _badge(ax, 5.95, 5.05, 2, radius=0.2)
+    for x in (10.2, 11.0, 11.8):
+        ax.add_patch(Circle((x, 7.1), 0.32, facecolor="white", edgecolor=_MOTOR, linewidth=1.5, zorder=5))
+        for ddx, ddy in ((-0.1, 0.05), (0.1, -0.05), (0.0, 0.12)):
+            ax.add_patch(Circle((x + ddx, 7.1 + ddy), 0.05, facecolor=_MOTOR, edgecolor="none", zorder=6))
+    ax.text(11.0, 7.6, "glutamate vesicles", ha="center", va="bottom", **text_kw)
+    _arrow(ax, [(11.0, 6.7), (11.0, 5.1)], _MOTOR, width=2.0, style="--")
+    for dx, dy in ((-0.3, -0.05), (0.25, 0.1), (0.05, -0.25)):
+        ax.add_patch(Circle((11.0 + dx, 4.85 + dy), 0.06, facecolor=_MOTOR, edgecolor="none", zorder=6))
+    ax.text(11.55, 5.5, "much less glutamate\nreleased per spike", ha="left", va="center", **text_kw)
+    _badge(ax, 10.45, 5.75, 3, radius=0.2)
+    ax.text(15.7, 4.75, "synaptic cleft", ha="right", va="center", fontsize=10.5, color="#777777", zorder=30)
+
+    # --- the motoneuron: the cleft above its membrane, the interior below -----------------
+    _membrane(ax, 0.3, 15.7, 3.6, "")
+    _receptor(ax, 3.0, 3.6)
+    g_protein(5.0, 2.55)
+    _arrow(ax, [(3.55, 3.05), (4.45, 2.7)], purple, width=2.0)
+    _channel(ax, 8.0, 3.6, "", "#BFE3D6", closed=False)
+    ax.text(8.5, 3.0, "GIRK (Kir3) K⁺ channel,\nopened by Gβγ", ha="left", va="top", **text_kw)
+    _arrow(ax, [(5.55, 2.6), (7.55, 3.1)], purple, width=2.0)
+    ax.text(6.5, 2.45, "βγ", ha="center", va="top", **text_kw)
+    _arrow(ax, [(8.0, 3.0), (8.0, 4.45)], _C["bluish green"], width=2.5)
+    ax.text(8.35, 4.3, "K⁺ out: hyperpolarised,\nshunted, less excitable", ha="left", va="center", **text_kw)
+    _badge(ax, 7.45, 4.3, 4, radius=0.2)
+    ax.add_patch(Ellipse((13.0, 1.95), 1.75, 0.55, facecolor="#EEEEEE", edgecolor="#888888", linewidth=1.4, zorder=6))
+    ax.text(13.0, 1.95, "adenylyl cyclase", ha="center", va="center", fontsize=10, color="#444444", zorder=30)
+    _arrow(ax, [(5.0, 2.27), (5.0, 1.95), (12.1, 1.95)], "#888888", width=1.5, style=":")
+    ax.text(9.0, 1.85, "Gα", ha="center", va="top", fontsize=10.5, color="#444444", zorder=30)
+    ax.text(13.0, 1.55, "cAMP ↓", ha="center", va="top", fontsize=10.5, color="#444444", zorder=30)
+    _badge(ax, 14.2, 1.95, 5, radius=0.2)
+    ax.text(0.3, 1.75, "α-motoneuron (postsynaptic)", fontsize=13, fontweight="bold", color=_MOTOR, va="top",
+            zorder=30)
+
+    # --- which model stage stands for each numbered step ---------------------------------
+    keys = ("binding", "calcium", "release", "girk", "camp")
+    for k, key in enumerate(keys):
+        column, row = divmod(k, 3)
+        x, y = 0.55 + 8.0 * column, 1.05 - 0.42 * row
+        _badge(ax, x, y, k + 1, radius=0.17)
+        ax.text(x + 0.3, y, RECEPTOR_STAGES[key], ha="left", va="center", fontsize=10,
+                color="#777777" if key == "camp" else "#222222", zorder=30)
+    return ax
