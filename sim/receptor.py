@@ -90,7 +90,7 @@ class ReceptorParameters(Parameters):
 
     ec50_presynaptic_r_um: float = param(
         0.7, symbol="EC50,pre", unit="µM", bounds=(0.005, 10.0), status="calibrated",
-        source="calibrated to slice potency, one value from slice to patient: with I_max 0.35 and the "
+        source="calibrated to slice potency, one value from slice to patient: with I_max 0.40 and the "
         "4th-power release law the modelled slice EPSC (sim.synapse.slice_epsc) falls half-way at ≈ 0.9 µM "
         "racemic (0.46 µM R), inside the published 0.1–6 µM (hippocampal EPSP IC50 3.8 µM, Lanthorn & "
         "Cotman 1981; fEPSP 2.6–6.0 µM, Front Synaptic Neurosci 2020; DRG Ca²⁺ current EC50 1.5 µM, "

@@ -48,6 +48,23 @@ def _path_arrow(ax: Axes, points: Sequence[tuple[float, float]], color: str, *, 
                                  capstyle="round", zorder=zorder, **corners))
 
 
+def _drawing_axes(ax: Axes | None, title: str, width: float, height: float) -> Axes:
+    """Axes for a schematic: a new 16:9 figure titled *title* (fixed position: an equal-aspect
+    drawing makes the layout solver drift from one save to the next), or *ax* with the label added;
+    drawing coordinates 0–*width* by 0–*height*, equal aspect, no axes."""
+    if ax is None:
+        fig, ax = new_figure(title=title)
+        fig.set_layout_engine("none")
+        ax.set_position((0.02, 0.03, 0.96, 0.87))
+    else:
+        add_educational_label(ax.figure)
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
 def _arrow(ax: Axes, points: Sequence[tuple[float, float]], color: str, **kw: Any) -> None:
     """Draw a polyline path ending in an arrow head."""
     _path_arrow(ax, points, color, curved=False, **kw)
@@ -99,18 +116,7 @@ def reflex_arc_schematic(ax: Axes | None = None) -> Axes:
     """
     from matplotlib.patches import Circle, Ellipse, FancyBboxPatch, Polygon, Rectangle
 
-    if ax is None:
-        fig, ax = new_figure(title="Baclofen damps the stretch reflex at two spinal sites")
-        # A fixed position instead of constrained layout: an equal-aspect drawing
-        # makes the layout solver drift from one save to the next.
-        fig.set_layout_engine("none")
-        ax.set_position((0.02, 0.03, 0.96, 0.87))
-    else:
-        add_educational_label(ax.figure)
-    ax.set_xlim(0, 17.6)
-    ax.set_ylim(0, 9)
-    ax.set_aspect("equal")
-    ax.axis("off")
+    ax = _drawing_axes(ax, "Baclofen damps the stretch reflex at two spinal sites", 17.6, 9.0)
     text_kw = {"fontsize": 12.5, "color": "#222222", "zorder": 30}
 
     # --- limb: two bones, a joint, the muscle and its tendons ---------------
@@ -347,16 +353,7 @@ def gabab_receptor_schematic(ax: Axes | None = None) -> Axes:
     """
     from matplotlib.patches import Circle, Ellipse
 
-    if ax is None:
-        fig, ax = new_figure(title="GABA-B: one receptor closes Ca²⁺ channels and opens K⁺ channels")
-        fig.set_layout_engine("none")
-        ax.set_position((0.02, 0.03, 0.96, 0.87))
-    else:
-        add_educational_label(ax.figure)
-    ax.set_xlim(0, 16)
-    ax.set_ylim(0, 9)
-    ax.set_aspect("equal")
-    ax.axis("off")
+    ax = _drawing_axes(ax, "GABA-B: one receptor closes Ca²⁺ channels and opens K⁺ channels", 16.0, 9.0)
     text_kw = {"fontsize": 11.5, "color": "#222222", "zorder": 30}
     purple = _C["reddish purple"]
 
