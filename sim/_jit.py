@@ -54,7 +54,8 @@ def _source_hash() -> str:
     # same sources (a wheel beside a checkout) compiles once more, and is announced as such.
     digest.update(str(Path(__file__).resolve().parent).encode())
     # The pool size is a compile-time constant that can be changed for convergence checks.
-    digest.update(os.environ.get("SPINAL_REFLEX_SIM_UNITS", "").encode())
+    units = os.environ.get("SPINAL_REFLEX_SIM_UNITS", "32").strip()
+    digest.update(b"" if units == "32" else units.encode())
     for module in sorted((m for m in modules if m is not None), key=lambda m: m.__name__):
         try:
             digest.update(Path(inspect.getfile(module)).read_bytes())

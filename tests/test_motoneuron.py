@@ -117,8 +117,10 @@ def test_thirty_two_units_are_enough(tmp_path):
     import sys
 
     def readouts_with(units: int) -> dict:
-        env = {**os.environ, "SPINAL_REFLEX_SIM_UNITS": str(units), "XDG_CACHE_HOME": str(tmp_path)}
-        env.pop("NUMBA_CACHE_DIR", None)
+        env = {**os.environ, "SPINAL_REFLEX_SIM_UNITS": str(units)}
+        if units != 32:  # the 32-unit kernel is the installed one (its cache is already warm)
+            env["XDG_CACHE_HOME"] = str(tmp_path)
+            env.pop("NUMBA_CACHE_DIR", None)
         done = subprocess.run([sys.executable, "-c", _READOUT_SCRIPT], env=env, capture_output=True, text=True,
                               timeout=900)
         assert done.returncode == 0, done.stderr
