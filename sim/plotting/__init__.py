@@ -21,6 +21,8 @@ Building blocks
 :func:`plot_trace_panel`           stacked traces sharing the time axis
 :func:`sedation_bands`             qualitative sedation bands (never a probability)
 :func:`plot_band_timeline`         band names over time as coloured blocks
+:func:`plot_percentile_bands`      a virtual cohort: median, 25–75 % and 5–95 %
+:func:`plot_band_shares`           share of a cohort in each sedation band
 :func:`reflex_arc_schematic`       the reflex arc and baclofen's sites of action
 :func:`scenario_figure`            the figure of a teaching scenario, from the
                                    tables of :func:`sim.runner.run_tables`
@@ -45,6 +47,7 @@ Modules, one per concern
 :mod:`.dose`,              :data:`BUILDERS` (figure builders by name; kinds in ``sim.runner.KINDS``)
 :mod:`.course`,
 :mod:`.mechanisms`
+:mod:`.population`         virtual cohorts: percentile bands, band shares
 :mod:`.multiscale`         hours and milliseconds in one figure
 :mod:`.animation`          the animated reflex (GIF)
 =========================  ==================================================
@@ -81,6 +84,7 @@ from .panels import (
     plot_trace_panel,
     sedation_bands,
 )
+from .population import plot_band_shares, plot_percentile_bands
 from .scenarios import BUILDERS, scenario_figure
 from .schematic import reflex_arc_schematic
 from .style import (
@@ -121,6 +125,8 @@ __all__ = [
     "plot_trace_panel",
     "sedation_bands",
     "plot_band_timeline",
+    "plot_percentile_bands",
+    "plot_band_shares",
     "reflex_arc_schematic",
     "scenario_figure",
     "BUILDERS",
