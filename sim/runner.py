@@ -69,6 +69,7 @@ from .scenario import (
     MECHANISMS_SETTINGS,
     POPULATION_SETTINGS,
     REFLEX_SETTINGS,
+    SENSITIVITY_SETTINGS,
     Arm,
     Scenario,
 )
@@ -452,6 +453,71 @@ def _estimate_population(scenario: Scenario) -> Estimate:
                     "give fewer settings.patients, a larger settings.every_h or a smaller settings.hours")
 
 
+SENSITIVITY_SERIES = ("sobol_first_reflex_gain_rel", "sobol_total_reflex_gain_rel", "sobol_first_sedation_index",
+                      "sobol_total_sedation_index", "tornado_low_reflex_gain_rel", "tornado_high_reflex_gain_rel")
+#: Panels of a sensitivity figure: the reflex-gain tornado and the total Sobol indices of each output.
+SENSITIVITY_PANELS = ("tornado_reflex_gain_rel", "sobol_reflex_gain_rel", "sobol_sedation_index")
+
+
+def _daily_amounts(arm: Arm) -> tuple[float, float]:
+    """(oral mg/day, intrathecal µg/day) of a steady regimen: repeated oral doses and/or a running infusion."""
+    from .dosing import IntrathecalInfusion
+
+    oral, intrathecal = 0.0, 0.0
+    for part in arm.regimen.parts:
+        if isinstance(part, Oral) and part.n_doses > 1 and part.every_h:
+            oral += part.dose_mg * 24.0 / part.every_h
+        elif isinstance(part, IntrathecalInfusion):
+            intrathecal += part.rate_ug_per_day
+        else:
+            raise ParameterError(f"arms.{arm.name}.regimen: a sensitivity scenario needs a steady regimen "
+                                 f"(repeated oral doses or an intrathecal infusion), not {part!r}")
+    return oral, intrathecal
+
+
+def _sensitivity(scenario: Scenario, progress: Callable[[str], None] | None) -> dict[str, Result]:
+    from .population import ReadoutSurface
+    from .sensitivity import INPUTS, KIDNEY_RANGE_ML_MIN, model_sobol, tornado
+
+    n = int(scenario.settings.get("base_samples", 4096))
+    kidneys = tuple(scenario.settings.get("kidney_range_ml_min", KIDNEY_RANGE_ML_MIN))
+    if kidneys[0] > kidneys[1]:
+        raise ParameterError(f"settings.kidney_range_ml_min = {list(kidneys)}: expected [low, high] with low ≤ high")
+    surfaces: dict[ModelParameters, Any] = {}
+    per_arm = {}
+    for arm in scenario.arms:
+        params = _arm_params(arm)
+        if params not in surfaces:
+            surfaces[params] = ReadoutSurface.build(("reflex_gain_rel",), params)
+        oral, intrathecal = _daily_amounts(arm)
+        common = dict(oral_mg_per_day=oral, intrathecal_ug_per_day=intrathecal, params=params,
+                      kidney_range_ml_min=kidneys)
+        indices = model_sobol(surfaces[params], n=n, seed=scenario.seed, **common)
+        ends = tornado(surfaces[params], **common)
+        per_arm[arm.name] = {
+            "sobol_first_reflex_gain_rel": indices.first_order[0], "sobol_total_reflex_gain_rel": indices.total_order[0],
+            "sobol_first_sedation_index": indices.first_order[1], "sobol_total_sedation_index": indices.total_order[1],
+            "tornado_low_reflex_gain_rel": ends["low"]["reflex_gain_rel"],
+            "tornado_high_reflex_gain_rel": ends["high"]["reflex_gain_rel"],
+        }
+        if progress:
+            progress(f"  {arm.name}: Sobol indices from {n * (len(INPUTS) + 2):,} steady states")
+    meta = {"inputs": list(INPUTS), "base_samples": n, "kidney_range_ml_min": list(kidneys), "seed": scenario.seed}
+    return {"indices": _table("input_index", np.arange(len(INPUTS), dtype=float), per_arm, meta=meta)}
+
+
+def _estimate_sensitivity(scenario: Scenario) -> Estimate:
+    from .population import default_surface_size
+    from .sensitivity import INPUTS
+
+    arms = len(scenario.arms)
+    n = int(scenario.settings.get("base_samples", 4096))
+    return Estimate(n * (len(INPUTS) + 2) * arms, default_surface_size(),
+                    len(INPUTS) * (1 + len(SENSITIVITY_SERIES) * arms) * _CELL_BYTES,
+                    f"{n:,} base samples × {len(INPUTS)} inputs × {_plural(arms, 'arm')}",
+                    "give a smaller settings.base_samples")
+
+
 # -- the scenario-kind registry ------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class ScenarioKind:
@@ -518,6 +584,9 @@ KINDS: dict[str, ScenarioKind] = _kinds(
     ScenarioKind("population", "a seeded virtual cohort on one regimen: percentile bands and shares over time",
                  POPULATION_SETTINGS, POPULATION_PANELS, _population, _estimate_population, "population_figure",
                  {"cohort": TableSpec("t_h", POPULATION_SERIES)}),
+    ScenarioKind("sensitivity", "which patient differences matter: tornado and Sobol indices at steady state",
+                 SENSITIVITY_SETTINGS, SENSITIVITY_PANELS, _sensitivity, _estimate_sensitivity, "sensitivity_figure",
+                 {"indices": TableSpec("input_index", SENSITIVITY_SERIES)}),
 )
 #: What ``[figure] panels`` may name, by kind (a view of :data:`KINDS`).
 PANELS: dict[str, tuple[str, ...]] = {name: kind.panels for name, kind in KINDS.items()}

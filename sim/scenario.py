@@ -235,6 +235,13 @@ POPULATION_SETTINGS = {
     "every_h": _Key(NUMBER, False, _limit("probe_every_h")),
     "responder_gain_rel": _Key(NUMBER, False, lambda v: None if 0 < v <= 1 else "expected a number in (0, 1]"),
 }
+SENSITIVITY_SETTINGS = {
+    "base_samples": _Key(int, False, lambda v: None if 256 <= v <= 65536 and v & (v - 1) == 0
+                         else "expected a power of 2 from 256 to 65536"),
+    "kidney_range_ml_min": _Key(list, False, _list_of(
+        NUMBER, "creatinine clearances (mL/min), [low, high]", minimum=2, maximum=2,
+        item_check=_range(0.0, 250.0, "mL/min"))),
+}
 MECHANISMS_SETTINGS = {
     "spinal_effect_ng_ml": _Key(list, True, _list_of(NUMBER, "concentrations (ng/mL)", minimum=2, distinct=True,
                                                      item_check=_limit("spinal_effect_ng_ml"))),
@@ -473,7 +480,7 @@ def _build_arm(data: Any, index: int, kind: str, problems: _Problems) -> Arm | N
     regimen = None
     if "regimen" in valid:
         regimen = _build_regimen(valid["regimen"], f"{path}.regimen", problems)
-    elif kind in ("course", "population"):
+    elif kind in ("course", "population", "sensitivity"):
         problems.add(f"{path}.regimen", f"missing required key (a {kind} scenario needs a regimen)")
     kidney_range = valid.get("creatinine_clearance_range_ml_min")
     if kidney_range is not None:

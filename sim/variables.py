@@ -117,6 +117,9 @@ _TABLE = [
         ("bath_um", "µM", "Bath baclofen concentration",
          "Baclofen in the bath of a hippocampal-slice experiment."),
         ("daily_dose_mg", "mg/day", "Daily oral dose", "Oral baclofen per day, split into equal doses."),
+        ("input_index", "1", "Input",
+         "Position of an input in sim.sensitivity.INPUTS (CL/F, V/F, absorption, CSF clearance, penetration, "
+         "presynaptic EC50, severity, kidney function)."),
     ),
     *_rows(
         "exposure",
@@ -265,6 +268,21 @@ def _cohort_rows() -> list[Variable]:
 
 
 _TABLE += _cohort_rows()
+_TABLE += _rows(
+    "population",
+    *((f"{kind}_{output}", "1", f"{text} ({label})", f"{what} of the steady-state {label} (sim.sensitivity).")
+      for output, label in (("reflex_gain_rel", "reflex gain"), ("sedation_index", "sedation index"))
+      # The sedation index is shown only as bands: its tornado values are not tabulated.
+      for kind, text, what in (("sobol_first", "First-order Sobol index", "Share of the cohort's variance "
+                                "explained by the input alone"),
+                               ("sobol_total", "Total Sobol index", "Share of the variance the input "
+                                "takes part in, interactions included"),
+                               ("tornado_low", "Value with the input at its 5th percentile",
+                                "One-at-a-time: the output with this input at its 5th percentile, others typical"),
+                               ("tornado_high", "Value with the input at its 95th percentile",
+                                "One-at-a-time: the output with this input at its 95th percentile, others typical"))
+      if not (output == "sedation_index" and kind.startswith("tornado"))),
+)
 
 #: Every output variable by name.
 VARIABLES: dict[str, Variable] = {v.name: v for v in _TABLE}

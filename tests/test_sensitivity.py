@@ -68,3 +68,22 @@ def test_what_matters_differs_by_route(surface):
     # Intrathecal: CSF clearance and penetration dominate; systemic clearance barely matters.
     assert intrathecal.total_order[0, inputs.index("csf_clearance_factor")] > 0.3
     assert intrathecal.total_order[0, inputs.index("clearance_factor")] < 0.01
+
+
+def test_sensitivity_scenario_needs_a_steady_regimen():
+    from sim.runner import run_tables
+    from sim.scenario import load
+
+    scenario = load("sensitivity", overrides={"arms.oral.regimen.0.n_doses": 1, "settings.base_samples": 256})
+    with pytest.raises(ParameterError, match="steady regimen"):
+        run_tables(scenario)
+
+
+def test_sensitivity_scenario_table_matches_the_api(surface):
+    from sim.runner import run_tables
+    from sim.scenario import load
+
+    table = run_tables(load("sensitivity", overrides={"settings.base_samples": 256}))["indices"]
+    direct = sensitivity.model_sobol(surface, oral_mg_per_day=60.0, n=256, seed=2026,
+                                     kidney_range_ml_min=(30.0, 120.0))
+    np.testing.assert_allclose(table.select(arm="oral")["sobol_total_reflex_gain_rel"], direct.total_order[0])

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
 
     from ..result import Result
 
-__all__ = ["plot_percentile_bands", "plot_band_shares", "population_figure"]
+__all__ = ["plot_percentile_bands", "plot_band_shares", "population_figure", "sensitivity_figure", "INPUT_LABELS"]
 
 # Band opacity: the 5–95 % band lighter than the 25–75 % band.
 _OUTER_ALPHA, _INNER_ALPHA = 0.15, 0.35
@@ -191,3 +191,72 @@ def population_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figu
     if banded_key and strip is not None:
         _band_key(strip)
     return fig, letter_axes
+
+
+#: Short names of the sensitivity inputs (sim.sensitivity.INPUTS), as a slide shows them.
+INPUT_LABELS = {
+    "clearance_factor": "Clearance (CL/F)",
+    "volume_factor": "Volume (V/F)",
+    "absorption_factor": "Absorption rate",
+    "csf_clearance_factor": "CSF clearance",
+    "cord_penetration_factor": "CSF-to-cord penetration",
+    "ec50_presynaptic_factor": "Presynaptic EC50",
+    "spasticity": "Spasticity severity",
+    "creatinine_clearance_ml_min": "Kidney function",
+}
+
+
+def sensitivity_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figure, list[Axes]]:
+    """Side by side: the reflex-gain tornado and the Sobol indices, one horizontal bar per input and arm."""
+    from ..sensitivity import INPUTS
+
+    panels = list(scenario.figure["panels"])
+    arms = list(scenario.arms)
+    table = tables["indices"]
+    fig = _figure(scenario.figure["title"])
+    grid = _body_grid(fig, 1, len(panels))
+    names = [INPUT_LABELS[name] for name in INPUTS]
+    y = np.arange(len(INPUTS), dtype=float)
+    height = 0.8 / max(len(arms), 1)
+    axes: list[Axes] = []
+    for i, panel in enumerate(panels):
+        ax = _add_axes(fig, grid[0, i], **({"sharey": axes[0]} if axes else {}))
+        for j, arm in enumerate(arms):
+            style = arm_style(arm.name)
+            offset = y - 0.4 + height * (j + 0.5)
+            label = getattr(arm, "label", arm.name)
+            if panel == "tornado_reflex_gain_rel":
+                low = np.asarray(_arm_values(table, "tornado_low_reflex_gain_rel", arm), dtype=float)
+                high = np.asarray(_arm_values(table, "tornado_high_reflex_gain_rel", arm), dtype=float)
+                left, right = np.minimum(low, high), np.maximum(low, high)
+                ax.barh(offset, right - left, left=left, height=height * 0.9, color=style["color"], alpha=0.8,
+                        label=f"_{label}")
+                ax.plot(low, offset, linestyle="none", marker="<", color="black", markersize=5,
+                        label="_5th percentile")
+                ax.plot(high, offset, linestyle="none", marker=">", color="black", markersize=5,
+                        label="_95th percentile")
+                ax.set_xlabel("Reflex gain (◀ 5th, ▶ 95th percentile)", fontsize=12)
+                ax.set_title("One at a time (others typical)", loc="left", fontsize=13, fontweight="bold", pad=6)
+            else:
+                output = panel.removeprefix("sobol_")
+                total = np.asarray(_arm_values(table, f"sobol_total_{output}", arm), dtype=float)
+                first = np.asarray(_arm_values(table, f"sobol_first_{output}", arm), dtype=float)
+                ax.barh(offset, np.clip(total, 0.0, None), height=height * 0.9, color=style["color"], alpha=0.35,
+                        label=f"_{label} total")
+                ax.barh(offset, np.clip(first, 0.0, None), height=height * 0.45, color=style["color"],
+                        label=f"_{label} first")
+                ax.set_xlim(0.0, 1.0)
+                ax.set_xlabel("Sobol index (pale: total, dark: alone)", fontsize=12)
+                what = "reflex gain" if output == "reflex_gain_rel" else "sedation index"
+                ax.set_title(f"Sobol indices: {what}", loc="left", fontsize=13, fontweight="bold", pad=6)
+            # An invisible line per arm so the arm legend finds its style.
+            if i == 0:
+                ax.plot([], [], color=style["color"], linestyle=style["linestyle"], linewidth=6, label=label)
+        if i == 0:
+            ax.set_yticks(y, names)
+            ax.invert_yaxis()
+        else:
+            ax.tick_params(labelleft=False)
+        axes.append(ax)
+    _arm_legend(fig, arms, axes)
+    return fig, axes

@@ -11,7 +11,7 @@ from .dose import dose_figure
 from .layout import _fit_texts, _place_labels_off_data, _wrap_label
 from .mechanism import mechanism_figure
 from .mechanisms import mechanisms_figure
-from .population import population_figure
+from .population import population_figure, sensitivity_figure
 from .reflex import reflex_figure
 from .style import _styled, panel_letters
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
 BUILDERS: dict[str, Callable[[Any, Mapping[str, Result]], tuple[Figure, list[Axes]]]] = {
     builder.__name__: builder
     for builder in (mechanism_figure, reflex_figure, dose_figure, course_figure, mechanisms_figure,
-                    population_figure)
+                    population_figure, sensitivity_figure)
 }
 
 
