@@ -65,7 +65,7 @@ _SUBMODULES = {
     "errors", "parameters", "patient", "result", "fileio", "units", "receptor", "dosing", "pk",
     "adaptation", "protocols", "spindle", "synapse", "motoneuron", "muscle", "reflex", "course",
     "outcomes", "scenario", "plotting", "explorer", "model", "runner", "gallery", "modelcard",
-    "population",
+    "population", "sensitivity", "cohort",
 }
 
 __all__ = ["__version__", "population", *_LAZY]
