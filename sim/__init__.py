@@ -57,15 +57,18 @@ _LAZY = {
     "simulate": "sim.course",
     # interactive explorer
     "explore": "sim.explorer",
+    # virtual cohorts (sim.population; the module itself is callable: sim.population(n, seed=…))
+    "ReadoutSurface": "sim.population",
 }
 
 _SUBMODULES = {
     "errors", "parameters", "patient", "result", "fileio", "units", "receptor", "dosing", "pk",
     "adaptation", "protocols", "spindle", "synapse", "motoneuron", "muscle", "reflex", "course",
     "outcomes", "scenario", "plotting", "explorer", "model", "runner", "gallery", "modelcard",
+    "population", "sensitivity", "cohort",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = ["__version__", "population", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

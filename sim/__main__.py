@@ -32,6 +32,7 @@ EPILOG = f"""examples:
   spinal-reflex-sim describe routes
   spinal-reflex-sim run routes --out output --format png,svg
   spinal-reflex-sim run kidneys --set settings.hours=240 --set receptor.ec50_presynaptic_r_um=0.2
+  spinal-reflex-sim cohort --students 30 --seed 7 --out class-7   # one mystery patient per student
   spinal-reflex-sim figures            # every built-in scenario into figures/
   spinal-reflex-sim model-card         # regenerate docs/model.md (inside the repository)
 
@@ -134,6 +135,24 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  spinal-reflex-sim describe withdrawal")
     describe.add_argument("scenario", metavar="NAME_OR_PATH")
     describe.set_defaults(handler=_cmd_describe)
+
+    cohort = commands.add_parser(
+        "cohort", help="write one seeded mystery patient per student, a class CSV and an answer key",
+        formatter_class=_formatter,
+        description="Draw one virtual patient per student (sim.population, kidney function 30–120 mL/min), "
+        "give each the same oral regimen for a week and write what a clinician could measure on day 7: "
+        "plasma levels at the sampling times, the reflex gain and the sedation band.\n"
+        "  DIR/students/student-NN/patient.csv   one data set per student\n"
+        "  DIR/class.csv                         every student's data, pooled\n"
+        "  DIR/answer-key/answer-key.csv         each patient's hidden values (keep it back)\n"
+        "The same seed gives identical files; the files appear together when all are written.",
+        epilog="example:\n  spinal-reflex-sim cohort --students 30 --seed 7 --out class-7")
+    cohort.add_argument("--students", type=int, default=30, metavar="N", help="number of students, 1–500 (default 30)")
+    cohort.add_argument("--seed", type=int, required=True, metavar="N", help="seed of the cohort (a whole number ≥ 0)")
+    cohort.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    cohort.add_argument("--dose-mg", type=float, default=20.0, metavar="MG",
+                        help="oral dose three times daily, 1–80 mg (default 20)")
+    cohort.set_defaults(handler=_cmd_cohort)
 
     card = commands.add_parser(
         "model-card", help="regenerate the model card (docs/model.md) from the parameter metadata",
@@ -271,6 +290,18 @@ def _cmd_figures(args: argparse.Namespace) -> int:
         from .gallery import write_gallery_handout
 
         print(f"wrote the handout {write_gallery_handout(Path(args.out), handout)}")
+    return 0
+
+
+def _cmd_cohort(args: argparse.Namespace) -> int:
+    from .cohort import write_cohort
+
+    check_output_dir(args.out, option="--out")
+    print(f"{EDUCATIONAL_LABEL}\nwriting a classroom cohort of {args.students} into {args.out}/", flush=True)
+    with _heartbeat("the cohort") as say:
+        files = write_cohort(args.out, students=args.students, seed=args.seed, dose_mg=args.dose_mg,
+                             option="--out", progress=say)
+    print(f"  wrote {len(files) - 2} student data sets, {files[-2]} and {files[-1]}")
     return 0
 
 

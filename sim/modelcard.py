@@ -235,6 +235,22 @@ def _parameter_section(params: Any = None) -> str:
     return "\n".join(parts)
 
 
+def _variability_section() -> str:
+    from .population import VariabilityParameters
+
+    rows = VariabilityParameters().table()
+    parts = ["## Virtual cohorts: inter-individual variability", "",
+             "`sim.population(n, seed=…)` draws virtual patients from these distributions (log-normal factors "
+             "on the typical patient's values, truncated at ± `truncation_sd` SD and at each parameter's "
+             "physical bounds; see `sim.population`).", "",
+             "| name | symbol | value | unit | status | range | source |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        parts.append(f"| `variability.{r['name']}` | {_cell(r['symbol'])} | {_cell(r['value'])} | {_cell(r['unit'])} | "
+                     f"{r['status']} | {_range(r.get('bounds'))} | {_cell(r['source'])} |")
+    parts.append("")
+    return "\n".join(parts)
+
+
 def _variables_section() -> str:
     from .variables import GROUPS, VARIABLES
 
@@ -270,6 +286,7 @@ def render(params: Any = None) -> str:
         _equations_section(),
         SECTIONS["status"],
         _parameter_section(params),
+        _variability_section(),
         _variables_section(),
     ]
     return "\n".join(s.rstrip("\n") + "\n" for s in sections)

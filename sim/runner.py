@@ -67,11 +67,14 @@ from .scenario import (
     DOSE_RESPONSE_SETTINGS,
     MECHANISM_SETTINGS,
     MECHANISMS_SETTINGS,
+    POPULATION_SETTINGS,
     REFLEX_SETTINGS,
+    SENSITIVITY_SETTINGS,
     Arm,
     Scenario,
 )
 from .units import ng_ml_to_um
+from .variables import COHORT_PERCENTILE_SERIES, COHORT_PERCENTILES
 
 __all__ = ["run_tables", "run", "RunOutput", "FORMATS", "KINDS", "ScenarioKind", "PANELS", "Estimate", "estimate",
            "MAX_POINTS", "MAX_PROBES", "MAX_CSV_BYTES"]
@@ -382,6 +385,139 @@ def _mechanisms(scenario: Scenario, progress: Callable[[str], None] | None = Non
     return {"concentration": _table("spinal_effect_ng_ml", csf, per_arm)}
 
 
+# Series of the cohort table: percentile bands, sedation-band shares and the responder share.
+POPULATION_SERIES = (*(f"{base}_p{p:02d}" for base in COHORT_PERCENTILE_SERIES for p in COHORT_PERCENTILES),
+                     *(f"sedation_share_{band}" for band in ("none", "mild", "moderate", "marked")),
+                     "responder_share")
+#: What a population figure's panels may name: a percentile-banded series, the sedation band
+#: (drawn as shares of the cohort) or the responder share.
+POPULATION_PANELS = (*COHORT_PERCENTILE_SERIES, "sedation_band", "responder_share")
+#: Default responder threshold: reflex gain at or below 0.7 of untreated (≥ 30 % damping; illustrative).
+RESPONDER_GAIN_REL = 0.7
+
+
+def _arm_variability(arm: Arm) -> Any:
+    from .population import VariabilityParameters
+
+    low, high = arm.creatinine_clearance_range_ml_min or (arm.patient.creatinine_clearance_ml_min,) * 2
+    return VariabilityParameters(creatinine_clearance_low_ml_min=float(low),
+                                 creatinine_clearance_high_ml_min=float(high))
+
+
+def _population(scenario: Scenario, progress: Callable[[str], None] | None) -> dict[str, Result]:
+    from .population import ReadoutSurface, band_shares, percentile_bands, population
+
+    settings = scenario.settings
+    n = int(settings["patients"])
+    hours = float(settings["hours"])
+    every = float(settings.get("every_h", 1.0))
+    threshold = float(settings.get("responder_gain_rel", RESPONDER_GAIN_REL))
+    # One read-out surface per distinct parameter set, built here and passed in explicitly.
+    surfaces: dict[ModelParameters, Any] = {}
+    per_arm, t_h = {}, None
+    for arm in scenario.arms:
+        params = _arm_params(arm)
+        if params not in surfaces:
+            surfaces[params] = ReadoutSurface.build(("reflex_gain_rel",), params)
+        cohort = population(n, seed=scenario.seed, variability=_arm_variability(arm), params=params)
+        result = cohort.simulate(arm.regimen, hours, every_h=every, surface=surfaces[params],
+                                 mechanism=arm.mechanism, enantiomer=arm.enantiomer)
+        t_h = result.axis
+        columns: dict[str, Any] = {}
+        for base in COHORT_PERCENTILE_SERIES:
+            for p, values in percentile_bands(result, base, COHORT_PERCENTILES).items():
+                columns[f"{base}_p{p:02d}"] = values
+        for band, share in band_shares(result).items():
+            columns[f"sedation_share_{band}"] = share
+        columns["responder_share"] = np.mean(result["reflex_gain_rel"] <= threshold, axis=0)
+        per_arm[arm.name] = columns
+        if progress:
+            progress(f"  {arm.name}: {n} virtual patients × {t_h.size} time points")
+    meta = {"patients": n, "seed": scenario.seed, "responder_gain_rel": threshold,
+            "regimens": {arm.name: arm.regimen.to_dict() for arm in scenario.arms},
+            "surface": next(iter(surfaces.values())).describe()}
+    return {"cohort": _table("t_h", t_h, per_arm, meta=meta)}
+
+
+def _estimate_population(scenario: Scenario) -> Estimate:
+    settings, arms = scenario.settings, len(scenario.arms)
+    n = int(settings["patients"])
+    hours, step = float(settings["hours"]), float(settings.get("every_h", 1.0))
+    rows = int(hours / step * (1 + 1e-12)) + 1
+    from .population import default_surface_size
+
+    probes = default_surface_size()
+    columns = 1 + len(POPULATION_SERIES) * arms
+    return Estimate(rows * arms * n, probes, rows * columns * _CELL_BYTES,
+                    f"{n} virtual patients × {rows:,} time points × {_plural(arms, 'arm')}",
+                    "give fewer settings.patients, a larger settings.every_h or a smaller settings.hours")
+
+
+SENSITIVITY_SERIES = ("sobol_first_reflex_gain_rel", "sobol_total_reflex_gain_rel", "sobol_first_sedation_index",
+                      "sobol_total_sedation_index", "tornado_low_reflex_gain_rel", "tornado_high_reflex_gain_rel")
+#: Panels of a sensitivity figure: the reflex-gain tornado and the total Sobol indices of each output.
+SENSITIVITY_PANELS = ("tornado_reflex_gain_rel", "sobol_reflex_gain_rel", "sobol_sedation_index")
+
+
+def _daily_amounts(arm: Arm) -> tuple[float, float]:
+    """(oral mg/day, intrathecal µg/day) of a steady regimen: repeated oral doses and/or a running infusion."""
+    from .dosing import IntrathecalInfusion
+
+    oral, intrathecal = 0.0, 0.0
+    for part in arm.regimen.parts:
+        if isinstance(part, Oral) and part.n_doses > 1 and part.every_h:
+            oral += part.dose_mg * 24.0 / part.every_h
+        elif isinstance(part, IntrathecalInfusion):
+            intrathecal += part.rate_ug_per_day
+        else:
+            raise ParameterError(f"arms.{arm.name}.regimen: a sensitivity scenario needs a steady regimen "
+                                 f"(repeated oral doses or an intrathecal infusion), not {part!r}")
+    return oral, intrathecal
+
+
+def _sensitivity(scenario: Scenario, progress: Callable[[str], None] | None) -> dict[str, Result]:
+    from .population import ReadoutSurface
+    from .sensitivity import INPUTS, KIDNEY_RANGE_ML_MIN, model_sobol, tornado
+
+    n = int(scenario.settings.get("base_samples", 4096))
+    kidneys = tuple(scenario.settings.get("kidney_range_ml_min", KIDNEY_RANGE_ML_MIN))
+    if kidneys[0] > kidneys[1]:
+        raise ParameterError(f"settings.kidney_range_ml_min = {list(kidneys)}: expected [low, high] with low ≤ high")
+    surfaces: dict[ModelParameters, Any] = {}
+    per_arm = {}
+    for arm in scenario.arms:
+        params = _arm_params(arm)
+        if params not in surfaces:
+            surfaces[params] = ReadoutSurface.build(("reflex_gain_rel",), params)
+        oral, intrathecal = _daily_amounts(arm)
+        common = dict(oral_mg_per_day=oral, intrathecal_ug_per_day=intrathecal, params=params,
+                      kidney_range_ml_min=kidneys)
+        indices = model_sobol(surfaces[params], n=n, seed=scenario.seed, **common)
+        ends = tornado(surfaces[params], **common)
+        per_arm[arm.name] = {
+            "sobol_first_reflex_gain_rel": indices.first_order[0], "sobol_total_reflex_gain_rel": indices.total_order[0],
+            "sobol_first_sedation_index": indices.first_order[1], "sobol_total_sedation_index": indices.total_order[1],
+            "tornado_low_reflex_gain_rel": ends["low"]["reflex_gain_rel"],
+            "tornado_high_reflex_gain_rel": ends["high"]["reflex_gain_rel"],
+        }
+        if progress:
+            progress(f"  {arm.name}: Sobol indices from {n * (len(INPUTS) + 2):,} steady states")
+    meta = {"inputs": list(INPUTS), "base_samples": n, "kidney_range_ml_min": list(kidneys), "seed": scenario.seed}
+    return {"indices": _table("input_index", np.arange(len(INPUTS), dtype=float), per_arm, meta=meta)}
+
+
+def _estimate_sensitivity(scenario: Scenario) -> Estimate:
+    from .population import default_surface_size
+    from .sensitivity import INPUTS
+
+    arms = len(scenario.arms)
+    n = int(scenario.settings.get("base_samples", 4096))
+    return Estimate(n * (len(INPUTS) + 2) * arms, default_surface_size(),
+                    len(INPUTS) * (1 + len(SENSITIVITY_SERIES) * arms) * _CELL_BYTES,
+                    f"{n:,} base samples × {len(INPUTS)} inputs × {_plural(arms, 'arm')}",
+                    "give a smaller settings.base_samples")
+
+
 # -- the scenario-kind registry ------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class ScenarioKind:
@@ -445,6 +581,12 @@ KINDS: dict[str, ScenarioKind] = _kinds(
     ScenarioKind("mechanisms", "presynaptic vs postsynaptic vs both, over spinal concentrations",
                  MECHANISMS_SETTINGS, MECHANISMS_SERIES, _mechanisms, _estimate_mechanisms,
                  "mechanisms_figure", {"concentration": TableSpec("spinal_effect_ng_ml", MECHANISMS_SERIES)}),
+    ScenarioKind("population", "a seeded virtual cohort on one regimen: percentile bands and shares over time",
+                 POPULATION_SETTINGS, POPULATION_PANELS, _population, _estimate_population, "population_figure",
+                 {"cohort": TableSpec("t_h", POPULATION_SERIES)}),
+    ScenarioKind("sensitivity", "which patient differences matter: tornado and Sobol indices at steady state",
+                 SENSITIVITY_SETTINGS, SENSITIVITY_PANELS, _sensitivity, _estimate_sensitivity, "sensitivity_figure",
+                 {"indices": TableSpec("input_index", SENSITIVITY_SERIES)}),
 )
 #: What ``[figure] panels`` may name, by kind (a view of :data:`KINDS`).
 PANELS: dict[str, tuple[str, ...]] = {name: kind.panels for name, kind in KINDS.items()}

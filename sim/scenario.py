@@ -191,6 +191,9 @@ ARM_KEYS = {
     "enantiomer": _Key(str, False, _choice("racemic", "R", "S")),
     "spinal_effect_ng_ml": _Key(NUMBER, False, _limit("spinal_effect_ng_ml")),
     "overrides": _Key(dict, False),
+    "creatinine_clearance_range_ml_min": _Key(list, False, _list_of(
+        NUMBER, "creatinine clearances (mL/min), [low, high]", minimum=2, maximum=2,
+        item_check=_range(0.0, 250.0, "mL/min"))),
 }
 
 
@@ -225,6 +228,19 @@ DOSE_RESPONSE_SETTINGS = {
 COURSE_SETTINGS = {
     "hours": _Key(NUMBER, True, _limit("hours")),
     "probe_every_h": _Key(NUMBER, False, _limit("probe_every_h")),
+}
+POPULATION_SETTINGS = {
+    "patients": _Key(int, True, _range(10, 2000, "patients")),
+    "hours": _Key(NUMBER, True, _limit("hours")),
+    "every_h": _Key(NUMBER, False, _limit("probe_every_h")),
+    "responder_gain_rel": _Key(NUMBER, False, lambda v: None if 0 < v <= 1 else "expected a number in (0, 1]"),
+}
+SENSITIVITY_SETTINGS = {
+    "base_samples": _Key(int, False, lambda v: None if 256 <= v <= 65536 and v & (v - 1) == 0
+                         else "expected a power of 2 from 256 to 65536"),
+    "kidney_range_ml_min": _Key(list, False, _list_of(
+        NUMBER, "creatinine clearances (mL/min), [low, high]", minimum=2, maximum=2,
+        item_check=_range(0.0, 250.0, "mL/min"))),
 }
 MECHANISMS_SETTINGS = {
     "spinal_effect_ng_ml": _Key(list, True, _list_of(NUMBER, "concentrations (ng/mL)", minimum=2, distinct=True,
@@ -274,6 +290,7 @@ class Arm:
     enantiomer: str = "racemic"
     spinal_effect_ng_ml: float = 0.0
     overrides: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    creatinine_clearance_range_ml_min: tuple[float, float] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -463,8 +480,19 @@ def _build_arm(data: Any, index: int, kind: str, problems: _Problems) -> Arm | N
     regimen = None
     if "regimen" in valid:
         regimen = _build_regimen(valid["regimen"], f"{path}.regimen", problems)
-    elif kind == "course":
-        problems.add(f"{path}.regimen", "missing required key (a course needs a regimen)")
+    elif kind in ("course", "population", "sensitivity"):
+        problems.add(f"{path}.regimen", f"missing required key (a {kind} scenario needs a regimen)")
+    kidney_range = valid.get("creatinine_clearance_range_ml_min")
+    if kidney_range is not None:
+        if kind != "population":
+            problems.add(f"{path}.creatinine_clearance_range_ml_min",
+                         "only a 'population' scenario draws kidney function from a range")
+            kidney_range = None
+        elif kidney_range[0] > kidney_range[1]:
+            problems.add(f"{path}.creatinine_clearance_range_ml_min",
+                         f"= {_show(kidney_range)}: expected [low, high] with low ≤ high",
+                         table=data, key="creatinine_clearance_range_ml_min")
+            kidney_range = None
     overrides = _check_overrides(valid.get("overrides", {}), f"{path}.overrides", problems)
     if "name" not in valid or patient is None:
         return None
@@ -477,6 +505,8 @@ def _build_arm(data: Any, index: int, kind: str, problems: _Problems) -> Arm | N
         enantiomer=valid.get("enantiomer", "racemic"),
         spinal_effect_ng_ml=float(valid.get("spinal_effect_ng_ml", 0.0)),
         overrides=overrides,
+        creatinine_clearance_range_ml_min=(None if kidney_range is None
+                                           else (float(kidney_range[0]), float(kidney_range[1]))),
     )
 
 
@@ -495,6 +525,9 @@ def _check_panels(figure: Mapping[str, Any], kind: str, problems: _Problems) -> 
 
 def _check_settings(kind: str, settings: Mapping[str, Any], raw: Mapping[str, Any], problems: _Problems) -> None:
     """Check what involves several settings, phrased in the settings the user wrote."""
+    if kind == "population" and "hours" in settings and settings.get("every_h", 0) > settings["hours"]:
+        problems.add("settings.every_h", f"= {_show(settings['every_h'])}: expected at most "
+                     f"settings.hours = {_show(settings['hours'])}", table=raw, key="every_h")
     if kind == "course" and "hours" in settings and "probe_every_h" in settings:
         if settings["probe_every_h"] > settings["hours"]:
             problems.add("settings.probe_every_h", f"= {_show(settings['probe_every_h'])}: expected at most "

@@ -42,6 +42,7 @@ GROUPS = {
     "trace": "reflex-probe traces (sim.reflex)",
     "summary": "reflex-probe summaries (sim.reflex)",
     "table": "columns of the mechanism tables (sim.runner)",
+    "population": "virtual-cohort summaries over time (sim.population; shares of the cohort, never probabilities)",
 }
 
 # Units as written in code → as printed on a slide.
@@ -116,6 +117,9 @@ _TABLE = [
         ("bath_um", "µM", "Bath baclofen concentration",
          "Baclofen in the bath of a hippocampal-slice experiment."),
         ("daily_dose_mg", "mg/day", "Daily oral dose", "Oral baclofen per day, split into equal doses."),
+        ("input_index", "1", "Input",
+         "Position of an input in sim.sensitivity.INPUTS (CL/F, V/F, absorption, CSF clearance, penetration, "
+         "presynaptic EC50, severity, kidney function)."),
     ),
     *_rows(
         "exposure",
@@ -234,6 +238,51 @@ _TABLE = [
          "Response to a burst of ten pulses at 100 Hz."),
     ),
 ]
+
+#: Series of a cohort course summarised by percentiles across the virtual patients.
+COHORT_PERCENTILE_SERIES = ("plasma_ng_ml", "csf_ng_ml", "spinal_effect_ng_ml", "brain_ng_ml", "reflex_gain_rel")
+#: The percentiles summarised (5–95 % and 25–75 % bands around the median).
+COHORT_PERCENTILES = (5, 25, 50, 75, 95)
+
+
+def _cohort_rows() -> list[Variable]:
+    by_name = {v.name: v for v in _TABLE}
+    rows = []
+    for base in COHORT_PERCENTILE_SERIES:
+        source = by_name[base]
+        for p in COHORT_PERCENTILES:
+            quantity = f"{source.quantity}, {'median' if p == 50 else f'{p}th percentile'} of the cohort"
+            rows.append(Variable(f"{base}_p{p:02d}", source.unit, _with_unit(quantity, source.unit),
+                                 f"{p}th percentile across the virtual cohort at each time: {source.description}",
+                                 "population", quantity))
+    rows += _rows(
+        "population",
+        *((f"sedation_share_{band}", "1", f"Share of the cohort: sedation {band}",
+           f"Share of the virtual cohort whose qualitative sedation band is '{band}' (not a probability).")
+          for band in ("none", "mild", "moderate", "marked")),
+        ("responder_share", "1", "Share of the cohort: reflex damped",
+         "Share of the virtual cohort whose stretch-reflex gain is at or below the scenario's responder "
+         "threshold (illustrative definition of a responder)."),
+    )
+    return rows
+
+
+_TABLE += _cohort_rows()
+_TABLE += _rows(
+    "population",
+    *((f"{kind}_{output}", "1", f"{text} ({label})", f"{what} of the steady-state {label} (sim.sensitivity).")
+      for output, label in (("reflex_gain_rel", "reflex gain"), ("sedation_index", "sedation index"))
+      # The sedation index is shown only as bands: its tornado values are not tabulated.
+      for kind, text, what in (("sobol_first", "First-order Sobol index", "Share of the cohort's variance "
+                                "explained by the input alone"),
+                               ("sobol_total", "Total Sobol index", "Share of the variance the input "
+                                "takes part in, interactions included"),
+                               ("tornado_low", "Value with the input at its 5th percentile",
+                                "One-at-a-time: the output with this input at its 5th percentile, others typical"),
+                               ("tornado_high", "Value with the input at its 95th percentile",
+                                "One-at-a-time: the output with this input at its 95th percentile, others typical"))
+      if not (output == "sedation_index" and kind.startswith("tornado"))),
+)
 
 #: Every output variable by name.
 VARIABLES: dict[str, Variable] = {v.name: v for v in _TABLE}

@@ -21,6 +21,8 @@ Building blocks
 :func:`plot_trace_panel`           stacked traces sharing the time axis
 :func:`sedation_bands`             qualitative sedation bands (never a probability)
 :func:`plot_band_timeline`         band names over time as coloured blocks
+:func:`plot_percentile_bands`      a virtual cohort: median, 25–75 % and 5–95 %
+:func:`plot_band_shares`           share of a cohort in each sedation band
 :func:`reflex_arc_schematic`       the reflex arc and baclofen's sites of action
 :func:`gabab_receptor_schematic`   GABA-B signalling at the Ia terminal and the motoneuron
 :func:`scenario_figure`            the figure of a teaching scenario, from the
@@ -46,6 +48,7 @@ Modules, one per concern
 :mod:`.dose`,              :data:`BUILDERS` (figure builders by name; kinds in ``sim.runner.KINDS``)
 :mod:`.course`,
 :mod:`.mechanisms`
+:mod:`.population`         virtual cohorts: percentile bands, band shares
 :mod:`.multiscale`         hours and milliseconds in one figure
 :mod:`.animation`          the animated reflex (GIF)
 =========================  ==================================================
@@ -83,6 +86,7 @@ from .panels import (
     plot_trace_panel,
     sedation_bands,
 )
+from .population import plot_band_shares, plot_percentile_bands
 from .scenarios import BUILDERS, scenario_figure
 from .schematic import RECEPTOR_STAGES, gabab_receptor_schematic, reflex_arc_schematic
 from .style import (
@@ -128,6 +132,8 @@ __all__ = [
     "plot_trace_panel",
     "sedation_bands",
     "plot_band_timeline",
+    "plot_percentile_bands",
+    "plot_band_shares",
     "reflex_arc_schematic",
     "gabab_receptor_schematic",
     "RECEPTOR_STAGES",

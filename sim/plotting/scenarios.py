@@ -11,6 +11,7 @@ from .dose import dose_figure
 from .layout import _fit_texts, _place_labels_off_data, _wrap_label
 from .mechanism import mechanism_figure
 from .mechanisms import mechanisms_figure
+from .population import population_figure, sensitivity_figure
 from .reflex import reflex_figure
 from .style import _styled, panel_letters
 
@@ -26,7 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
 #: and fits the texts.  Which kind uses which builder is said once, in :data:`sim.runner.KINDS`.
 BUILDERS: dict[str, Callable[[Any, Mapping[str, Result]], tuple[Figure, list[Axes]]]] = {
     builder.__name__: builder
-    for builder in (mechanism_figure, reflex_figure, dose_figure, course_figure, mechanisms_figure)
+    for builder in (mechanism_figure, reflex_figure, dose_figure, course_figure, mechanisms_figure,
+                    population_figure, sensitivity_figure)
 }
 
 

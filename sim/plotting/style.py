@@ -70,6 +70,7 @@ ARM_STYLES: dict[str, dict[str, Any]] = {
     "intrathecal": _style(_C["orange"], "--", "^", "Intrathecal"),
     "normal kidneys": _style(_C["blue"], "-", "o", "Normal kidneys"),
     "impaired kidneys": _style(_C["reddish purple"], "-.", "D", "Impaired kidneys"),
+    "mixed kidneys": _style(_C["vermillion"], "--", "s", "Mixed kidney function"),
     "presynaptic": _style(_C["sky blue"], "--", "v", "Presynaptic only"),
     "postsynaptic": _style(_C["reddish purple"], "-.", "D", "Postsynaptic only"),
     "both": _style(_C["blue"], "-", "o", "Both sites"),
