@@ -25,7 +25,8 @@ Numerics
 --------
 The equations live in :mod:`sim.circuit` (written once, from the stage
 modules' kernel functions); :func:`sim.solvers.integrate_probes` advances a
-whole batch with a compiled fixed-step RK4 kernel (default step 0.25 ms), each
+whole batch with a compiled fixed-step RK4 kernel (each protocol's default step,
+0.125–0.5 ms), each
 probe on its own grid that contains every input discontinuity of its protocol.
 Summaries (peaks, threshold crossings) are computed on every step; traces are
 stored on a coarser output grid.  :func:`reference_solution` solves the same

@@ -14,7 +14,8 @@ solved in two separate ways:
   times of one interval, an eigendecomposition (:func:`propagate_eigen`); a scalar
   first-order relaxation uses :func:`relax`.  No step-size error.
 * **Milliseconds – a compiled fixed-step kernel.**  A reflex *probe* (≈ 0.1–3 s,
-  drug held constant) integrates the six-state circuit of :mod:`sim.circuit`
+  drug held constant) integrates the 100-state circuit of :mod:`sim.circuit`
+  (four shared states, three per unit of the 32-unit motoneuron pool)
   with the classical Runge–Kutta scheme (order 4) in a numba-compiled loop
   (:func:`integrate_probes`), parallel over the probes of a batch.
 
@@ -22,12 +23,15 @@ Reflex kernel numerics
 ----------------------
 *Step.*  The fastest states are cleft glutamate (:math:`\tau_{glu}` = 1.2 ms) and
 the AMPA open fraction during transmitter peaks (:math:`1/(\alpha_{eff}G + \beta)`
-≈ 0.7 ms at the peak of a maximal volley).  RK4 is stable for
-:math:`h\lambda` up to about 2.8 and its error falls as :math:`h^4`; at the default
-step of 0.25 ms (:math:`h/\tau \le 0.35`) every trace stays within 1e-4 of its
-range of a tight-tolerance DOP853 reference (measured on generated probes in
-``tests/test_solvers.py``; 0.5 ms gives ≈ 1e-3).  No quasi-steady
-approximation is needed at that step.
+≈ 0.7 ms at the peak of a maximal volley); the unit potentials relax with
+:math:`C/g \approx` 4–5 ms.  RK4 is stable for :math:`h\lambda` up to about 2.8 and
+its error falls as :math:`h^4`.  Each protocol declares the largest step at which every
+state trace stays within 1e-4 of its range of a tight-tolerance DOP853 reference
+(:attr:`sim.protocols.Protocol.default_step_ms`, measured on generated probes in
+``tests/test_solvers.py``): 0.5 ms for ramps and contractions, whose input is smooth
+(worst trace 2.5e-5 and 3.8e-5), 0.25 ms for electrical volleys, whose 0.5 ms pulses
+drive glutamate and AMPA hardest (7e-5; 1.3e-3 at 0.5 ms), 0.125 ms for tendon taps.
+No quasi-steady approximation is needed at these steps.
 
 *Discontinuities.*  Every probe steps on its own grid: multiples of the step,
 split at each of its input discontinuities (ramp start and end, tap phases,

@@ -21,13 +21,16 @@ def gallery(installed_gallery):
     figures = installed_gallery["figures"]
     assert figures.returncode == 0, figures.stderr
     lines = figures.stdout.splitlines()
-    return installed_gallery["gallery"], lines[-1], lines
+    summary = next(line for line in lines if line.startswith("gallery:"))
+    return installed_gallery["gallery"], summary, lines, figures.stderr
 
 
 @pytest.mark.slow
 def test_every_scenario_writes_labelled_files(gallery):
-    out, summary, lines = gallery
+    out, summary, lines, _ = gallery
     assert EDUCATIONAL_LABEL in summary
+    # no figure may be drawn with a warning (e.g. a layout that collapsed and was not applied)
+    assert "Warning" not in gallery[3], gallery[3]
     assert len([line for line in lines if line.startswith("[")]) >= len(builtin_names())
     for name in builtin_names():
         stem = load(name).figure.get("file", name)
@@ -56,7 +59,7 @@ def _csv_columns_and_units(path):
 def test_every_csv_column_has_a_unit_from_the_registry(gallery):
     """Every column of every gallery CSV has a non-empty unit ("1" when dimensionless), and its
     name (``name`` or ``name[arm]``) resolves in sim.variables with that unit."""
-    out, _, _ = gallery
+    out, *_ = gallery
     paths = sorted(out.glob("*.csv"))
     assert paths
     for path in paths:
@@ -69,7 +72,7 @@ def test_every_csv_column_has_a_unit_from_the_registry(gallery):
 
 @pytest.mark.slow
 def test_gallery_readme_lists_every_figure(gallery):
-    out, _, _ = gallery
+    out, *_ = gallery
     readme = (out / "README.md").read_text(encoding="utf-8")
     assert EDUCATIONAL_LABEL in readme
     for name in builtin_names():
@@ -79,7 +82,7 @@ def test_gallery_readme_lists_every_figure(gallery):
 @pytest.mark.slow
 def test_committed_gallery_data_is_current(gallery):
     """The CSV behind each committed figure equals what the code produces now."""
-    out, _, _ = gallery
+    out, *_ = gallery
     committed = sorted(REPO_FIGURES.glob("*.csv"))
     if not committed:
         pytest.skip("figures/ has no committed gallery yet")
@@ -96,7 +99,7 @@ def test_regenerating_gives_identical_svg(gallery, tmp_path):
     """Same inputs, same bytes: rerun one scenario of each figure layout and compare SVGs."""
     from sim.runner import run
 
-    out, _, _ = gallery
+    out, *_ = gallery
     for name in ("mechanism", "spasticity", "routes", "mechanisms-compared"):
         stem = load(name).figure.get("file", name)
         run(load(name), tmp_path, formats=("svg",))

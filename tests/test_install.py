@@ -41,7 +41,7 @@ def test_wheel_installs_and_runs_outside_the_repository(installed_gallery):
 
     figures = installed_gallery["figures"]
     assert figures.returncode == 0, figures.stderr
-    assert f"gallery: {len(SCENARIOS) + 3} figures" in figures.stdout
+    assert f"gallery: {len(SCENARIOS) + 4} figures" in figures.stdout  # + reflex arc, receptor, multiscale, animation
     gallery = elsewhere / "gallery"
     assert (gallery / "README.md").is_file()
     for name in SCENARIOS:

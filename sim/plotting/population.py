@@ -131,14 +131,16 @@ def population_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Figu
     table = tables["cohort"]
     fig = _figure(scenario.figure["title"])
     n = len(panels)
-    rows, cols = (n, 1) if n <= 2 else (1, 3) if n == 3 else ((n + 1) // 2, 2)
+    # Three panels: two on top, the third across the bottom row (a 1 × 3 row leaves the band strips
+    # and their key too narrow for the layout engine).
+    rows, cols = (n, 1) if n <= 2 else (2, 2) if n == 3 else ((n + 1) // 2, 2)
     grid = _body_grid(fig, rows, cols)
     t, xlabel, divisor = _time_scale(table.axis)
     letter_axes: list[Axes] = []
     all_axes: list[Axes] = []
     banded_key = False
     for i, name in enumerate(panels):
-        cell = grid[i // cols, i % cols] if cols > 1 else grid[i, 0]
+        cell = (grid[1, :] if n == 3 and i == 2 else grid[i // cols, i % cols]) if cols > 1 else grid[i, 0]
         if name == "sedation_band":
             sub = cell.subgridspec(len(arms), 1, hspace=0.08)
             first = None
