@@ -239,9 +239,24 @@ def _claim_lines(scenario: object) -> list[str]:
     return lines
 
 
+def _preload_compiled_modules() -> None:
+    """Import the compiled libraries a run needs (SciPy's linear algebra, matplotlib and its C parts)
+    with Ctrl-C held back: an interrupt inside a C extension's initialisation would leave the
+    interpreter unable to exit cleanly, instead of giving the usual one-line message."""
+    from .fileio import _interrupts_deferred
+    from .plotting.style import import_matplotlib
+
+    with _interrupts_deferred():
+        import scipy.interpolate  # noqa: F401
+        import scipy.linalg  # noqa: F401
+    import_matplotlib()
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from .runner import estimate, run
     from .scenario import load, parse_set_option
+
+    _preload_compiled_modules()
 
     # Everything that can be checked is checked before any computing starts.
     formats = check_formats(args.format, option="--format")
@@ -271,6 +286,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_figures(args: argparse.Namespace) -> int:
     from .gallery import build_gallery
 
+    _preload_compiled_modules()
     formats = check_formats(args.format, option="--format")
     if args.jobs is not None and not 1 <= args.jobs <= 64:
         raise ParameterError(f"--jobs = {args.jobs} is outside the allowed range [1, 64]")
@@ -296,6 +312,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 def _cmd_cohort(args: argparse.Namespace) -> int:
     from .cohort import write_cohort
 
+    _preload_compiled_modules()
     check_output_dir(args.out, option="--out")
     print(f"{EDUCATIONAL_LABEL}\nwriting a classroom cohort of {args.students} into {args.out}/", flush=True)
     with _heartbeat("the cohort") as say:

@@ -96,8 +96,11 @@ def compile_kernel(function: Callable[..., Any], parallel: bool = False) -> Call
     """
     folder = _use_cache_folder()
     fresh = folder is None or not any(folder.rglob(f"*{function.__name__}*.nbi"))
-    import numba
-    from numba.extending import register_jitable
+    from .fileio import _interrupts_deferred
+
+    with _interrupts_deferred():  # Ctrl-C inside llvmlite's initialisation would leave it half-made
+        import numba
+        from numba.extending import register_jitable
 
     for marked in _MARKED:
         if marked not in _REGISTERED:  # once each: numba keeps every registration

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
@@ -252,10 +253,31 @@ def figure_style() -> Iterator[None]:
     ...     matplotlib.rcParams["lines.linewidth"]
     2.5
     """
+    import_matplotlib()
     import matplotlib
 
     with matplotlib.rc_context(rc=_style_rc()):
         yield
+
+
+def import_matplotlib() -> None:
+    """Import matplotlib and the compiled parts the figures use, with Ctrl-C held back meanwhile.
+
+    An interrupt that lands inside a C extension's initialisation (matplotlib's
+    ``ft2font``, the Agg backend, kiwisolver, Pillow) leaves the module half-made and
+    the interpreter unable to shut down cleanly; deferred, it arrives a moment later
+    as an ordinary ``KeyboardInterrupt`` (one line, nothing half-written).
+    """
+    if "matplotlib.backends.backend_agg" in sys.modules:
+        return
+    from ..fileio import _interrupts_deferred
+
+    with _interrupts_deferred():
+        import kiwisolver  # noqa: F401  (constrained layout)
+        import matplotlib
+        import matplotlib.backends.backend_agg  # noqa: F401  (imports ft2font, _path, _image)
+        import matplotlib.figure  # noqa: F401
+        import PIL.Image  # noqa: F401
 
 
 def _styled(function: Callable[..., Any]) -> Callable[..., Any]:
