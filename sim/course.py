@@ -263,20 +263,12 @@ def reflex_readouts(
                                               availability=np.broadcast_to(rho, shape), params=params.receptor)
     severity = np.broadcast_to(np.asarray(severity, dtype=float), shape)
     names = [("voluntary_force_spinal_rel" if name == "voluntary_force_rel" else name) for name in wanted]
-    values = ro.evaluate(names, a_pre, a_post, severity, params, dt_ms=dt_ms)
-    reference = ro.drug_free(names, severity, params, dt_ms=dt_ms)
+    requested, values = ro.with_relative(names, a_pre, a_post, severity, params, dt_ms=dt_ms)
     out: dict[str, np.ndarray] = {}
-    for name in wanted:
-        if name == "reflex_gain_rel":
-            out[name] = values["emg_peak"] / reference["emg_peak"]
-        elif name == "voluntary_force_rel":
-            spinal = values["voluntary_force_n"] / reference["voluntary_force_n"]
-            out["voluntary_force_rel"] = spinal * outcomes.central_drive_factor(sedation, params.sedation)
-            out["voluntary_force_spinal_rel"] = spinal
-        elif name == "tone_discomfort_rel":
-            out[name] = outcomes.tone_discomfort_rel(values["torque_peak_nm"], reference["torque_peak_nm"])
-        else:
-            out[name] = values[name]
+    for name, given in zip(wanted, names, strict=True):
+        out[given] = requested[given]
+        if name == "voluntary_force_rel":  # the spinal part × the central drive left under sedation
+            out[name] = requested[given] * outcomes.central_drive_factor(sedation, params.sedation)
     for name in ("emg_peak", "torque_peak_nm"):
         if name in values:
             out[name] = values[name]

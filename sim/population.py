@@ -671,18 +671,8 @@ class ReadoutSurface:
             axes.append(np.asarray(axis, dtype=float))
         pre, post, sev = np.meshgrid(*axes, indexing="ij")
         names = [("voluntary_force_spinal_rel" if name == "voluntary_force_rel" else name) for name in wanted]
-        values = ro.evaluate(names, pre, post, sev, params, dt_ms=dt_ms)
-        reference = ro.drug_free(names, sev, params, dt_ms=dt_ms)
-        held: dict[str, np.ndarray] = {}
-        for name in wanted:
-            if name == "reflex_gain_rel":
-                held[name] = values["emg_peak"] / reference["emg_peak"]
-            elif name == "voluntary_force_rel":
-                held[name] = values["voluntary_force_n"] / reference["voluntary_force_n"]
-            elif name == "tone_discomfort_rel":
-                held[name] = outcomes.tone_discomfort_rel(values["torque_peak_nm"], reference["torque_peak_nm"])
-            else:
-                held[name] = values[name]
+        requested, _ = ro.with_relative(names, pre, post, sev, params, dt_ms=dt_ms)
+        held = {name: requested[given] for name, given in zip(wanted, names, strict=True)}
         return cls(readouts=wanted, axes=tuple(axes), values=held, method=method, params=params, dt_ms=dt_ms)
 
     @property

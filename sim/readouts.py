@@ -36,7 +36,7 @@ from .parameters import check_range
 from .patient import Patient
 from .protocols import ElectricalVolley, Protocol, RampAndHold, VoluntaryContraction
 
-__all__ = ["Readout", "PROTOCOLS", "READOUTS", "STANDARD_VELOCITY_DEG_S", "evaluate", "drug_free",
+__all__ = ["Readout", "PROTOCOLS", "READOUTS", "STANDARD_VELOCITY_DEG_S", "evaluate", "drug_free", "with_relative",
            "protocols_for", "MAXIMAL_COMMAND_NS"]
 
 #: The standard "fast stretch" (a fast clinical stretch), deg/s.
@@ -200,3 +200,29 @@ def drug_free(names: Iterable[str], severity: Any, params: Any = None, *,
     levels, inverse = np.unique(severity, return_inverse=True)
     values = evaluate(names, params.receptor.endogenous_presynaptic_activation, 0.0, levels, params, dt_ms=dt_ms)
     return {k: v[inverse.reshape(severity.shape)] for k, v in values.items()}
+
+
+def with_relative(names: Iterable[str], a_pre: Any, a_post: Any, severity: Any, params: Any = None, *,
+                  dt_ms: float | None = None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The read-outs *names*, each relative one divided by its base for the same patients drug-free.
+
+    Returns
+    -------
+    (requested, absolute) : tuple of dict
+        ``requested`` holds every name of *names* (relative ones per :attr:`Readout.relative_to`);
+        ``absolute`` the absolute read-outs measured on the way.
+
+    Examples
+    --------
+    >>> rel, absolute = with_relative(["reflex_gain_rel"], [0.15, 0.5], 0.0, 0.5)
+    >>> round(float(rel["reflex_gain_rel"][0]), 12), bool(rel["reflex_gain_rel"][1] < 1.0)
+    (1.0, True)
+    """
+    names = _check_names(names)
+    values = evaluate(names, a_pre, a_post, severity, params, dt_ms=dt_ms)
+    reference = drug_free(names, severity, params, dt_ms=dt_ms)
+    requested = {}
+    for name in names:
+        base = READOUTS[name].relative_to
+        requested[name] = values[base] / reference[base] if base else values[name]
+    return requested, values
