@@ -237,6 +237,8 @@ def sensitivity_figure(scenario: Any, tables: Mapping[str, Result]) -> tuple[Fig
                         label="_5th percentile")
                 ax.plot(high, offset, linestyle="none", marker=">", color="black", markersize=5,
                         label="_95th percentile")
+                ax.use_sticky_edges = False  # bars would pin the axis to their ends
+                ax.margins(x=0.05)  # the end markers stay whole inside the axes
                 ax.set_xlabel("Reflex gain (◀ 5th, ▶ 95th percentile)", fontsize=12)
                 ax.set_title("One at a time (others typical)", loc="left", fontsize=13, fontweight="bold", pad=6)
             else:
