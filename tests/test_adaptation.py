@@ -12,13 +12,11 @@ from sim import adaptation
 from sim.adaptation import (
     AdaptationParameters,
     availability_over,
-    drug_activation,
     integrate_availability,
     steady_state_availability,
 )
 from sim.dosing import IntrathecalInfusion, Oral, Regimen
 from sim.errors import ParameterError
-from sim.pk import simulate
 
 
 def test_availability_stays_one_without_drug():
