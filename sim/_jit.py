@@ -109,6 +109,6 @@ def compile_kernel(function: Callable[..., Any], parallel: bool = False) -> Call
     compiled = numba.njit(cache=True, parallel=parallel, fastmath=False, error_model="numpy")(function)
     if fresh and not _ANNOUNCED:
         _ANNOUNCED.append(True)
-        print("spinal-reflex-sim: compiling the reflex kernel, once per installation "
+        print("spinal-reflex-sim: compiling the simulation kernels, once per installation "
               "(10–30 s) …", file=sys.stderr, flush=True)
     return compiled

@@ -740,7 +740,7 @@ def _validated(patient: Any, regimen: Any, t_h: Any, params: Any) -> tuple[Patie
 
 def _walk(regimen: Regimen, flat: PKParameters, flat_crcl: np.ndarray, nodes: np.ndarray, times: np.ndarray,
           size: int) -> np.ndarray:
-    """Exact propagation over the event nodes (doses as jumps); the states at *times*, (n_times, N, size)."""
+    """Exact propagation over the event nodes (doses as jumps); the states at *times*, (N, size, n_times)."""
     sample_of_node = np.full(nodes.size, -1)
     sample_of_node[np.searchsorted(nodes, times)] = np.arange(times.size)
     midpoints = 0.5 * (nodes[:-1] + nodes[1:])
@@ -754,35 +754,27 @@ def _walk(regimen: Regimen, flat: PKParameters, flat_crcl: np.ndarray, nodes: np
     step_values, step_of_step = np.unique(steps, return_inverse=True)
     key_of_step = mode_of_step * step_values.size + step_of_step.reshape(-1)
     generators = [system_matrix(flat, flat_crcl, rate, hd) for rate, hd in mode_pairs]
-    propagators: dict[int, np.ndarray] = {}
-    for key in np.unique(key_of_step):
+    keys, key_of_step = np.unique(key_of_step, return_inverse=True)
+    # One propagator per distinct (mode, step), stacked as (batch, key, N + 1, N + 1).
+    stack = np.empty((size, keys.size, _N + 1, _N + 1))
+    for k, key in enumerate(keys):
         mode, step = divmod(int(key), step_values.size)
-        # Batch on the last axis so that each step is one contiguous contraction.
-        propagators[int(key)] = np.ascontiguousarray(
-            np.moveaxis(solvers.propagators(generators[mode], step_values[step]), 0, -1))
-    jumps: dict[int, list[tuple[int, float]]] = {}
-    for event in regimen.events():
-        if event.time_h > times[-1]:
-            continue
-        index = _GUT[event.formulation] if event.route == "oral" else _I["csf_mg"]
-        jumps.setdefault(int(np.searchsorted(nodes, event.time_h)), []).append((index, event.amount_mg))
+        stack[:, k] = np.broadcast_to(solvers.propagators(generators[mode], step_values[step]),
+                                      (size, _N + 1, _N + 1))
+    jumps = [(float(np.searchsorted(nodes, event.time_h)),
+              float(_GUT[event.formulation] if event.route == "oral" else _I["csf_mg"]), event.amount_mg)
+             for event in regimen.events() if event.time_h <= times[-1]]
+    jumps.sort(key=lambda jump: jump[0])
     state = np.zeros((_N + 1, size))
     state[-1] = 1.0
-    recorded = np.empty((times.size, _N, size))
-
-    def record(node: int, state: np.ndarray) -> None:
-        if sample_of_node[node] >= 0:
-            recorded[sample_of_node[node]] = state[:_N]
-
-    solvers.walk(lambda step: propagators[int(key_of_step[step])], nodes.size, state, jumps, record)
-    return recorded
+    return solvers.walk(stack, key_of_step.reshape(-1), state, np.asarray(jumps).reshape(-1, 3), sample_of_node, _N)
 
 
 def _outputs(recorded: np.ndarray, flat: PKParameters, regimen: Regimen, times: np.ndarray,
              size: int) -> dict[str, np.ndarray]:
     """Concentrations and amounts from the recorded states, each (size, n_times)."""
     def column(name: str) -> np.ndarray:
-        return np.ascontiguousarray(recorded[:, _I[name], :].T)
+        return recorded[_I[name]]
 
     volume = flat.volume_l[:, None]
     csf_volume_l = flat.csf_volume_ml[:, None] / 1000.0
@@ -824,12 +816,16 @@ def _dosed_mg(regimen: Regimen, times: np.ndarray) -> np.ndarray:
 
 
 def _clip_round_off(name: str, values: np.ndarray) -> np.ndarray:
-    """Clip round-off below zero; raise if a value is materially negative."""
-    scale = np.max(np.abs(values), axis=-1, keepdims=True) if values.size else 0.0
-    tolerance = 1e-9 * scale + 1e-300
-    if np.any(values < -tolerance):
-        worst = float(np.min(values / np.maximum(scale, 1e-300)))
+    """Clip round-off below zero (in place); raise if a value is materially negative."""
+    if not values.size:
+        return values
+    low = values.min(axis=-1, keepdims=True)
+    scale = np.maximum(np.abs(low), np.abs(values.max(axis=-1, keepdims=True)))
+    if np.any(low < -(1e-9 * scale + 1e-300)):
+        worst = float(np.min(low / np.maximum(scale, 1e-300)))
         raise SimulationError(
             f"{name} went negative (min {worst:.3g} × its peak) – a solver bug, not round-off"
         )
-    return np.maximum(values, 0.0)
+    if np.any(low < 0.0):
+        np.maximum(values, 0.0, out=values)
+    return values
