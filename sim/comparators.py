@@ -45,8 +45,8 @@ trials, used only to place the drugs on one axis.
 
 Examples
 --------
->>> DIAZEPAM.exposure(20.0)        # fraction of the labelled maximum (40 mg/day)
-array(0.5)
+>>> float(DIAZEPAM.exposure(20.0))        # fraction of the labelled maximum (40 mg/day)
+0.5
 >>> bool(DANTROLENE.actions(200.0).force_scale < 1.0), float(DANTROLENE.actions(200.0).release_scale)
 (True, 1.0)
 >>> sorted(COMPARATORS)
