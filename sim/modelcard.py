@@ -251,6 +251,22 @@ def _variability_section() -> str:
     return "\n".join(parts)
 
 
+def _comparators_section() -> str:
+    from .comparators import COMPARATORS
+
+    parts = ["## Other antispastics beside baclofen (illustrative)", "",
+             "`sim.comparators` puts diazepam, tizanidine and dantrolene on the same chain (their actions change "
+             "existing stages through `sim.actions`; exposure = fraction of the labelled maximum daily dose). "
+             "Illustrative teaching comparators, not calibrated pharmacology of those drugs.", "",
+             "| name | symbol | value | unit | status | range | source |", "|---|---|---|---|---|---|---|"]
+    for drug, params in COMPARATORS.items():
+        for r in params.table():
+            parts.append(f"| `{drug}.{r['name']}` | {_cell(r['symbol'])} | {_cell(r['value'])} | {_cell(r['unit'])} | "
+                         f"{r['status']} | {_range(r.get('bounds'))} | {_cell(r['source'])} |")
+    parts.append("")
+    return "\n".join(parts)
+
+
 def _variables_section() -> str:
     from .variables import GROUPS, VARIABLES
 
@@ -287,6 +303,7 @@ def render(params: Any = None) -> str:
         SECTIONS["status"],
         _parameter_section(params),
         _variability_section(),
+        _comparators_section(),
         _variables_section(),
     ]
     return "\n".join(s.rstrip("\n") + "\n" for s in sections)

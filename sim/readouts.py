@@ -105,6 +105,11 @@ READOUTS: dict[str, Readout] = _table(
             "Hmax/Mmax analogue: peak extra fraction of the pool recruited by a maximal Ia volley"),
     Readout("spasm_index", "spasm_train", "sustained_firing_ms", "ms",
             "how long PIC-sustained firing outlasts a brief Ia train (censored at 2 s)"),
+    Readout("reflex_torque_nm", "fast_stretch", "reflex_torque_peak_nm", "N·m",
+            "peak active (reflex) torque to the fast stretch: the muscle's force behind the reflex EMG"),
+    Readout("reflex_torque_rel", "fast_stretch", "reflex_torque_peak_nm", "1",
+            "reflex torque to the fast stretch relative to the same patient drug-free",
+            relative_to="reflex_torque_nm"),
     Readout("voluntary_force_n", "contraction", "active_force_end_n", "N",
             "active force after 600 ms of the maximal descending command (maximal voluntary force)"),
     Readout("voluntary_force_spinal_rel", "contraction", "active_force_end_n", "1",
@@ -141,7 +146,7 @@ def _absolute(names: Iterable[str]) -> tuple[str, ...]:
 
 
 def evaluate(names: Iterable[str], a_pre: Any, a_post: Any, severity: Any, params: Any = None, *,
-             dt_ms: float | None = None) -> dict[str, np.ndarray]:
+             dt_ms: float | None = None, actions: Any = None) -> dict[str, np.ndarray]:
     """Absolute read-outs for arrays of activations and severities (one batched probe per protocol).
 
     Parameters
@@ -156,6 +161,8 @@ def evaluate(names: Iterable[str], a_pre: Any, a_post: Any, severity: Any, param
         Stage parameters.
     dt_ms : float, optional
         Integration step (default: each protocol's ``default_step_ms``).
+    actions : sim.actions.ChainActions, optional
+        Another drug's actions on the stages (default none); broadcasts with the activations.
 
     Returns
     -------
@@ -169,8 +176,13 @@ def evaluate(names: Iterable[str], a_pre: Any, a_post: Any, severity: Any, param
     severity = check_range("severity", severity, 0.0, 1.0)
     a_pre = check_range("a_pre", a_pre, 0.0, 1.0)
     a_post = check_range("a_post", a_post, 0.0, 1.0)
-    shape = np.broadcast_shapes(a_pre.shape, a_post.shape, severity.shape)
+    shape = np.broadcast_shapes(a_pre.shape, a_post.shape, severity.shape,
+                                actions.batch_shape if actions is not None else ())
     flat = [np.broadcast_to(v, shape).ravel() for v in (a_pre, a_post, severity)]
+    if actions is not None:
+        from .actions import ChainActions
+
+        actions = ChainActions(**actions.flat(shape))
     patient = Patient(condition="spastic", spasticity=flat[2])
     stages = {"spindle": params.spindle, "synapse": params.synapse, "motoneuron": params.motoneuron,
               "muscle": params.muscle, "receptor": params.receptor}
@@ -180,7 +192,7 @@ def evaluate(names: Iterable[str], a_pre: Any, a_post: Any, severity: Any, param
         measuring = PROTOCOLS[protocol_name]
         result = reflex.probe(patient, measuring.protocol, a_pre=flat[0], a_post=flat[1],
                               duration_ms=measuring.duration_ms, traces=(),
-                              dt_ms=dt_ms, **stages)
+                              dt_ms=dt_ms, actions=actions, **stages)
         for name in absolute:
             if READOUTS[name].protocol == protocol_name:
                 values[name] = np.asarray(result[READOUTS[name].summary], dtype=float).reshape(shape)

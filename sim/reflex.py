@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from . import circuit, solvers
+from .actions import ChainActions
 from . import motoneuron as mn
 from . import muscle as ms
 from . import synapse as sy
@@ -154,8 +155,13 @@ def build_model(
     synapse: SynapseParameters | None = None,
     motoneuron: MotoneuronParameters | None = None,
     receptor: ReceptorParameters | None = None,
+    actions: ChainActions | None = None,
 ) -> ProbeModel:
-    """Broadcast patient, protocol and activations into one flat batch (see :func:`probe`)."""
+    """Broadcast patient, protocol and activations into one flat batch (see :func:`probe`).
+
+    *actions* (:class:`sim.actions.ChainActions`, default none) change stage values of the rows
+    for drugs that act elsewhere than GABA-B; it broadcasts with the batch.
+    """
     if not isinstance(patient, Patient):
         raise ParameterError(f"patient = {patient!r} is not a sim.Patient")
     if not isinstance(protocol, Protocol):
@@ -166,7 +172,8 @@ def build_model(
     a_pre = check_range("a_pre", a_pre, 0.0, 1.0)
     a_post = check_range("a_post", a_post, 0.0, 1.0)
     severity = patient.severity
-    shape = np.broadcast_shapes(protocol.batch_shape(), a_pre.shape, a_post.shape, severity.shape)
+    shape = np.broadcast_shapes(protocol.batch_shape(), a_pre.shape, a_post.shape, severity.shape,
+                                actions.batch_shape if actions is not None else ())
     flat = lambda v: np.broadcast_to(np.asarray(v, dtype=float), shape).ravel().copy()  # noqa: E731
     a_pre, a_post, severity = flat(a_pre), flat(a_post), flat(severity)
     flat_protocol = dataclasses.replace(protocol, **{
@@ -183,6 +190,11 @@ def build_model(
     fixed_i = (m.leak_conductance_ns * m.leak_reversal_mv
                + preset["inhibitory_conductance_ns"] * m.inhibitory_reversal_mv
                + girk * m.potassium_reversal_mv)
+    act = actions.flat(shape) if actions is not None else None
+    if act is not None:  # another drug's actions on the same stages (sim.actions)
+        p_release = p_release * act["release_scale"]
+        fixed_g = fixed_g + act["added_conductance_ns"]
+        fixed_i = fixed_i + act["added_conductance_ns"] * act["added_reversal_mv"]
     # Drug-free reference release per spike at rest (same patient): the denominator of release_rel.
     rest_rate = spindle.resting_rate_hz
     receptor = receptor or ReceptorParameters()
@@ -210,6 +222,10 @@ def build_model(
     }
     for name, value in per_probe.items():
         rows[name] = np.broadcast_to(np.asarray(value, dtype=float).reshape(-1) if np.ndim(value) else value, n)
+    if act is not None:
+        rows["ia_conductance_max_ns"] *= act["stretch_excitation_scale"]
+        rows["pic_conductance_ns"] *= act["pic_scale"]
+        rows["max_force_n"] *= act["force_scale"]
     rows["unit_threshold_mv"] = mn.unit_thresholds_mv(np.broadcast_to(preset["threshold_mv"], (n,)), m)
     rows["unit_share"] = mn.unit_shares(m)
     protocol_rows = flat_protocol.kernel_rows((n,))
@@ -328,6 +344,7 @@ def probe(
     motoneuron: MotoneuronParameters | None = None,
     receptor: ReceptorParameters | None = None,
     meta: dict[str, Any] | None = None,
+    actions: ChainActions | None = None,
 ) -> Result:
     """Run a batch of reflex probes with given GABA-B activations.
 
@@ -365,6 +382,9 @@ def probe(
         relative mechanism outputs.
     meta : dict, optional
         Extra metadata recorded in the result.
+    actions : ChainActions, optional
+        Another drug's actions on the stages (:mod:`sim.actions`; broadcasts with the batch).
+        Default none: every row as without the hook.
 
     Returns
     -------
@@ -401,7 +421,7 @@ def probe(
         If the integration produces non-finite values.
     """
     model = build_model(patient, protocol, a_pre=a_pre, a_post=a_post, muscle=muscle, spindle=spindle,
-                        synapse=synapse, motoneuron=motoneuron, receptor=receptor)
+                        synapse=synapse, motoneuron=motoneuron, receptor=receptor, actions=actions)
     duration = float(duration_ms) if duration_ms is not None else protocol.natural_duration_ms()
     check_range("duration_ms", duration, 1.0, 60_000.0, "ms")
     dt_ms = float(protocol.default_step_ms if dt_ms is None else dt_ms)
@@ -432,7 +452,7 @@ def probe(
         "reflex_detected": out["crossed"],
         "recruited_peak": out["recruited_peak"],
         "sustained_firing_ms": sustained,
-        "active_force_end_n": ms.active_force_n(out["activation_end"], mus),
+        "active_force_end_n": model.rows["max_force_n"] * out["activation_end"],  # F_max a, per probe
         "a_pre": model.a_pre,
         "a_post": model.a_post,
         "ca_influx_rel": ca_influx_rel(model.a_pre, model.synapse, receptor),
@@ -452,7 +472,7 @@ def probe(
         stretch, velocity = _kinematics_mm(model, t)
         passive = ms.passive_force_n(stretch, velocity, mus)
         activation = _delayed(channels["muscle_activation"], t, d_eff)
-        active = ms.active_force_n(activation, mus)
+        active = model.rows["max_force_n"][:, None] * activation  # F_max a, per probe
         force = active + passive
         full = {
             "angle_deg": lambda: grid_protocol.angle_deg(t),

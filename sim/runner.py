@@ -66,6 +66,7 @@ from .scenario import (
     COURSE_SETTINGS,
     DOSE_RESPONSE_SETTINGS,
     MECHANISM_SETTINGS,
+    ANTISPASTICS_SETTINGS,
     MECHANISMS_SETTINGS,
     POPULATION_SETTINGS,
     REFLEX_SETTINGS,
@@ -518,6 +519,67 @@ def _estimate_sensitivity(scenario: Scenario) -> Estimate:
                     "give a smaller settings.base_samples")
 
 
+# -- antispastics: baclofen beside diazepam, tizanidine and dantrolene (sim.comparators) ---------
+#: Series of the antispastics tables (matched doses; dose grid).
+ANTISPASTICS_SERIES = ("dose_mg_per_day", "dose_fraction", "reflex_emg_rel", "reflex_torque_rel",
+                       "voluntary_force_rel", "sedation_index", "sedation_band", "release_rel",
+                       "inhibitory_conductance_ns", "stretch_excitation_rel", "pic_conductance_rel",
+                       "force_per_activation_rel")
+#: What an antispastics figure's bar panels may name (the sedation band is drawn as bands).
+ANTISPASTICS_PANELS = ("reflex_emg_rel", "reflex_torque_rel", "voluntary_force_rel", "sedation_band", "release_rel",
+                       "stretch_excitation_rel", "pic_conductance_rel", "force_per_activation_rel")
+#: Default dose grid of the antispastics kind: fractions of each drug's labelled maximum daily dose.
+ANTISPASTICS_DOSE_FRACTIONS = tuple(float(x) for x in np.round(np.linspace(0.0, 1.5, 16), 10))
+# Bisection steps of the matched-dose search (sim.comparators.matched_doses).
+_MATCH_ITERATIONS = 30
+
+
+def _antispastics(scenario: Scenario, progress: Callable[[str], None] | None) -> dict[str, Result]:
+    from . import comparators
+    from .outcomes import sedation_band
+
+    target = float(scenario.settings["target_reflex_torque_rel"])
+    fractions = np.asarray(scenario.settings.get("dose_fractions", ANTISPASTICS_DOSE_FRACTIONS), dtype=float)
+    # Arms sharing a patient and parameter set run together: every drug in one batched call.
+    groups: dict[tuple[str, ModelParameters], list[Arm]] = {}
+    for arm in scenario.arms:
+        groups.setdefault((repr(arm.patient), _arm_params(arm)), []).append(arm)
+    matched, grid = {}, {}
+    for (_, params), arms in groups.items():
+        drugs = [arm.drug for arm in arms]
+        common = {"patient": arms[0].patient, "params": params}
+        doses = comparators.matched_doses(target, drugs, iterations=_MATCH_ITERATIONS, **common)
+        at_match = comparators.compare(drugs, doses[:, None], **common)
+        maxima = np.array([comparators.label_max_mg_per_day(d) for d in drugs])
+        sweep = comparators.compare(drugs, maxima[:, None] * fractions[None, :], **common)
+        for row, arm in enumerate(arms):
+            matched[arm.name] = {name: at_match[name][row] for name in comparators.COMPARISON_SERIES}
+            matched[arm.name]["sedation_band"] = sedation_band(at_match["sedation_index"][row], params.sedation)
+            grid[arm.name] = {name: sweep[name][row] for name in comparators.COMPARISON_SERIES}
+            grid[arm.name]["sedation_band"] = sedation_band(sweep["sedation_index"][row], params.sedation)
+            if progress:
+                progress(f"  {arm.name}: matched dose {doses[row]:.4g} mg/day")
+    order = [arm.name for arm in scenario.arms]
+    drugs_meta = {arm.name: arm.drug for arm in scenario.arms}
+    return {
+        "matched": _table("target_reflex_torque_rel", np.array([target]), {n: matched[n] for n in order},
+                          meta={"drugs": drugs_meta}),
+        "dose": _table("dose_fraction", fractions, {n: {k: v for k, v in grid[n].items() if k != "dose_fraction"}
+                                                    for n in order}, meta={"drugs": drugs_meta}),
+    }
+
+
+def _estimate_antispastics(scenario: Scenario) -> Estimate:
+    arms = len(scenario.arms)
+    fractions = len(scenario.settings.get("dose_fractions", ANTISPASTICS_DOSE_FRACTIONS))
+    # Two protocols (fast stretch, maximal contraction) per compare call, plus the drug-free references.
+    probes = 2 * arms * (fractions + 1 + _MATCH_ITERATIONS + 1) + 2 * (_MATCH_ITERATIONS + 3)
+    columns = 1 + len(ANTISPASTICS_SERIES) * arms
+    return Estimate(0, probes, (fractions + 1) * columns * _CELL_BYTES,
+                    f"{_plural(arms, 'drug')} × ({fractions} doses + a {_MATCH_ITERATIONS}-step matched-dose search)",
+                    "give fewer settings.dose_fractions or fewer arms")
+
+
 # -- the scenario-kind registry ------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class ScenarioKind:
@@ -587,6 +649,11 @@ KINDS: dict[str, ScenarioKind] = _kinds(
     ScenarioKind("sensitivity", "which patient differences matter: tornado and Sobol indices at steady state",
                  SENSITIVITY_SETTINGS, SENSITIVITY_PANELS, _sensitivity, _estimate_sensitivity, "sensitivity_figure",
                  {"indices": TableSpec("input_index", SENSITIVITY_SERIES)}),
+    ScenarioKind("antispastics", "baclofen beside diazepam, tizanidine and dantrolene at doses matched for reflex "
+                 "torque (illustrative)", ANTISPASTICS_SETTINGS, ANTISPASTICS_PANELS, _antispastics,
+                 _estimate_antispastics, "antispastics_figure",
+                 {"matched": TableSpec("target_reflex_torque_rel", ANTISPASTICS_SERIES),
+                  "dose": TableSpec("dose_fraction", tuple(n for n in ANTISPASTICS_SERIES if n != "dose_fraction"))}),
 )
 #: What ``[figure] panels`` may name, by kind (a view of :data:`KINDS`).
 PANELS: dict[str, tuple[str, ...]] = {name: kind.panels for name, kind in KINDS.items()}

@@ -194,6 +194,7 @@ ARM_KEYS = {
     "creatinine_clearance_range_ml_min": _Key(list, False, _list_of(
         NUMBER, "creatinine clearances (mL/min), [low, high]", minimum=2, maximum=2,
         item_check=_range(0.0, 250.0, "mL/min"))),
+    "drug": _Key(str, False, _choice("baclofen", "diazepam", "tizanidine", "dantrolene")),
 }
 
 
@@ -241,6 +242,11 @@ SENSITIVITY_SETTINGS = {
     "kidney_range_ml_min": _Key(list, False, _list_of(
         NUMBER, "creatinine clearances (mL/min), [low, high]", minimum=2, maximum=2,
         item_check=_range(0.0, 250.0, "mL/min"))),
+}
+ANTISPASTICS_SETTINGS = {
+    "target_reflex_torque_rel": _Key(NUMBER, True, _range(0.2, 0.99)),
+    "dose_fractions": _Key(list, False, _list_of(NUMBER, "fractions of the labelled maximum daily dose",
+                                                 minimum=2, maximum=41, distinct=True, item_check=_range(0.0, 2.0))),
 }
 MECHANISMS_SETTINGS = {
     "spinal_effect_ng_ml": _Key(list, True, _list_of(NUMBER, "concentrations (ng/mL)", minimum=2, distinct=True,
@@ -291,6 +297,7 @@ class Arm:
     spinal_effect_ng_ml: float = 0.0
     overrides: Mapping[str, float] = dataclasses.field(default_factory=dict)
     creatinine_clearance_range_ml_min: tuple[float, float] | None = None
+    drug: str = "baclofen"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -494,6 +501,8 @@ def _build_arm(data: Any, index: int, kind: str, problems: _Problems) -> Arm | N
                          table=data, key="creatinine_clearance_range_ml_min")
             kidney_range = None
     overrides = _check_overrides(valid.get("overrides", {}), f"{path}.overrides", problems)
+    if "drug" in valid and kind != "antispastics":
+        problems.add(f"{path}.drug", "only an 'antispastics' scenario compares drugs (the other kinds give baclofen)")
     if "name" not in valid or patient is None:
         return None
     return Arm(
@@ -507,6 +516,7 @@ def _build_arm(data: Any, index: int, kind: str, problems: _Problems) -> Arm | N
         overrides=overrides,
         creatinine_clearance_range_ml_min=(None if kidney_range is None
                                            else (float(kidney_range[0]), float(kidney_range[1]))),
+        drug=valid.get("drug", "baclofen"),
     )
 
 

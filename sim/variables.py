@@ -42,6 +42,7 @@ GROUPS = {
     "trace": "reflex-probe traces (sim.reflex)",
     "summary": "reflex-probe summaries (sim.reflex)",
     "table": "columns of the mechanism tables (sim.runner)",
+    "comparators": "baclofen beside the other antispastics (sim.comparators; illustrative)",
     "population": "virtual-cohort summaries over time (sim.population; shares of the cohort, never probabilities)",
 }
 
@@ -179,6 +180,9 @@ _TABLE = [
         ("emg_peak", "1", "Peak reflex EMG",
          "Peak EMG rise above the pre-stimulus level, fraction of maximal EMG.", "a.u."),
         ("torque_peak_nm", "N·m", "Peak reflex torque", "Peak resistive joint torque (passive + reflex)."),
+        ("reflex_torque_nm", "N·m", "Reflex torque", "Peak active (reflex) torque of the standard fast stretch."),
+        ("reflex_torque_rel", "1", "Reflex torque (relative)",
+         "Peak active (reflex) torque of the standard fast stretch relative to the same patient drug-free."),
     ),
     *_rows(
         "trace",
@@ -238,6 +242,25 @@ _TABLE = [
          "Response to a burst of ten pulses at 100 Hz."),
     ),
 ]
+
+_TABLE += _rows(
+    "comparators",
+    ("target_reflex_torque_rel", "1", "Target reflex torque (relative)",
+     "Common target of the antispastic comparison: reflex torque relative to drug-free (sim.comparators)."),
+    ("dose_mg_per_day", "mg/day", "Daily oral dose", "Steady daily oral dose of the drug compared (sim.comparators)."),
+    ("dose_fraction", "1", "Dose (fraction of the labelled maximum)",
+     "Steady daily dose as a fraction of the drug's labelled maximum daily dose (its exposure scale)."),
+    ("reflex_emg_rel", "1", "Reflex EMG (relative)",
+     "Peak reflex EMG of the standard fast stretch relative to the same patient drug-free."),
+    ("inhibitory_conductance_ns", "nS", "Added postsynaptic inhibitory conductance",
+     "Inhibitory conductance the drug adds to each motoneuron unit (GIRK K⁺ for baclofen, Cl⁻ for diazepam)."),
+    ("stretch_excitation_rel", "1", "Stretch-evoked excitation (relative)",
+     "Stretch-evoked excitatory conductance relative to drug-free (less group II / polysynaptic excitation)."),
+    ("pic_conductance_rel", "1", "PIC conductance (relative)",
+     "Persistent inward current conductance relative to drug-free (less monoaminergic facilitation)."),
+    ("force_per_activation_rel", "1", "Force per activation (relative)",
+     "Muscle force per unit activation relative to drug-free (excitation–contraction coupling)."),
+)
 
 #: Series of a cohort course summarised by percentiles across the virtual patients.
 COHORT_PERCENTILE_SERIES = ("plasma_ng_ml", "csf_ng_ml", "spinal_effect_ng_ml", "brain_ng_ml", "reflex_gain_rel")

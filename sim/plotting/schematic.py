@@ -75,48 +75,11 @@ def _curve(ax: Axes, points: Sequence[tuple[float, float]], color: str, **kw: An
     _path_arrow(ax, points, color, curved=True, **kw)
 
 
-@_styled
-def reflex_arc_schematic(ax: Axes | None = None) -> Axes:
-    """Draw the stretch-reflex arc and where baclofen acts on it.
-
-    The drawing follows the signal: a stretch of the muscle excites the
-    **muscle spindle** → the **Ia afferent** carries the signal through the
-    **dorsal root** into the spinal cord → its terminal releases glutamate onto
-    the **α-motoneuron** in the ventral horn → the **motor axon** leaves by the
-    ventral root → the **extrafusal muscle fibres** contract → the **joint**
-    moves.  A **descending pathway** from the brain normally keeps the reflex
-    in check (its loss after a brain or spinal-cord lesion is what makes the
-    reflex overactive in spasticity).
-
-    Numbered green discs mark baclofen's sites of action (GABA-B receptors):
-
-    1. presynaptic Ia terminal – less Ca²⁺ entry, hence much less glutamate
-       release (release grows roughly with the 4th power of Ca²⁺ entry);
-    2. α-motoneuron – GIRK K⁺ channels open, the cell is less excitable;
-    3. brain – drowsiness, dizziness, weakness (side effects).
-
-    A note states that baclofen is not a painkiller.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on, ideally 16:9; a new figure with a take-home title if
-        omitted.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Drawing coordinates run 0–17.6 (x) by 0–9 (y); the axes are hidden.
-
-    Examples
-    --------
-    >>> ax = reflex_arc_schematic()
-    >>> any("GIRK" in t.get_text() for t in ax.texts)
-    True
-    """
+def _draw_arc(ax: Axes) -> dict[str, tuple[float, float]]:
+    """Draw the limb, spindle, Ia afferent, spinal cord, motoneuron, motor axon, brain and the
+    descending pathway (drawing coordinates 0–17.6 by 0–9); return where the sites are."""
     from matplotlib.patches import Circle, Ellipse, FancyBboxPatch, Polygon, Rectangle
 
-    ax = _drawing_axes(ax, "Baclofen damps the stretch reflex at two spinal sites", 17.6, 9.0)
     text_kw = {"fontsize": 12.5, "color": "#222222", "zorder": 30}
 
     # --- limb: two bones, a joint, the muscle and its tendons ---------------
@@ -223,6 +186,55 @@ def reflex_arc_schematic(ax: Axes | None = None) -> Axes:
             solid_capstyle="butt", zorder=6)
     ax.text(top[0] + 0.15, 6.8, "Descending inhibitory tone\n(weakened in spasticity)",
             ha="left", va="center", **{**text_kw, "fontsize": 11.5, "color": "#333333"})
+    return {"terminal": terminal, "motoneuron": mn, "brain": brain, "cord": (cx, cy), "ganglion": drg,
+            "muscle": (3.05, 1.95), "descending": (top[0], 6.3)}
+
+
+@_styled
+def reflex_arc_schematic(ax: Axes | None = None) -> Axes:
+    """Draw the stretch-reflex arc and where baclofen acts on it.
+
+    The drawing follows the signal: a stretch of the muscle excites the
+    **muscle spindle** → the **Ia afferent** carries the signal through the
+    **dorsal root** into the spinal cord → its terminal releases glutamate onto
+    the **α-motoneuron** in the ventral horn → the **motor axon** leaves by the
+    ventral root → the **extrafusal muscle fibres** contract → the **joint**
+    moves.  A **descending pathway** from the brain normally keeps the reflex
+    in check (its loss after a brain or spinal-cord lesion is what makes the
+    reflex overactive in spasticity).
+
+    Numbered green discs mark baclofen's sites of action (GABA-B receptors):
+
+    1. presynaptic Ia terminal – less Ca²⁺ entry, hence much less glutamate
+       release (release grows roughly with the 4th power of Ca²⁺ entry);
+    2. α-motoneuron – GIRK K⁺ channels open, the cell is less excitable;
+    3. brain – drowsiness, dizziness, weakness (side effects).
+
+    A note states that baclofen is not a painkiller.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on, ideally 16:9; a new figure with a take-home title if
+        omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Drawing coordinates run 0–17.6 (x) by 0–9 (y); the axes are hidden.
+
+    Examples
+    --------
+    >>> ax = reflex_arc_schematic()
+    >>> any("GIRK" in t.get_text() for t in ax.texts)
+    True
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    ax = _drawing_axes(ax, "Baclofen damps the stretch reflex at two spinal sites", 17.6, 9.0)
+    text_kw = {"fontsize": 12.5, "color": "#222222", "zorder": 30}
+    sites = _draw_arc(ax)
+    terminal, mn, brain = sites["terminal"], sites["motoneuron"], sites["brain"]
 
     # --- sites of baclofen action -------------------------------------------
     _badge(ax, terminal[0] + 0.45, terminal[1] + 0.35, 1)
