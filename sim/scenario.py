@@ -279,9 +279,17 @@ REGIMEN_TYPES = {
 
 
 def _show(value: Any, width: int = 80) -> str:
-    """Quote *value* in a message: its repr, on one line, cut to *width* characters."""
+    """Quote *value* in a message: its repr, on one line, cut in the middle to *width* characters
+    (so a long path keeps its file name).
+
+    >>> _show("/a/very/long/folder/" * 5 + "missing.toml", width=40)
+    "'/a/very/long/folde...lder/missing.toml'"
+    """
     text = repr(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
+    if len(text) <= width:
+        return text
+    tail = (width - 3) // 2
+    return text[: width - 3 - tail] + "..." + text[-tail:]
 
 
 @dataclasses.dataclass(frozen=True)

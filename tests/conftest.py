@@ -5,6 +5,10 @@ The fresh environment gets only the wheel; numpy, scipy, matplotlib and numba co
 test's own environment through a ``.pth`` line (no download; the ``sim`` package itself cannot
 come from there, which tests/test_install.py checks).  ``figures`` runs once per session, from a
 folder outside the repository; tests/test_gallery.py checks the same gallery.
+
+Tests marked ``slow`` (that gallery, the wheel install, the notebooks, long sweeps) run with
+``--slow`` or when ``CI`` is set – as ``.ci/run`` does; the default run skips them, and
+tests/test_claims.py checks every scenario's committed CSVs in the default run instead.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -28,6 +34,25 @@ REPO = Path(__file__).resolve().parents[1]
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+_CHILDREN: list[subprocess.Popen] = []
+
+
+def _run(command: list[str], *, check: bool = False, timeout: float, **kwargs) -> subprocess.CompletedProcess:
+    """:func:`subprocess.run`, with the child remembered so that an aborted session can stop it."""
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs) as child:
+        _CHILDREN.append(child)
+        try:
+            stdout, stderr = child.communicate(timeout=timeout)
+        except BaseException:
+            child.kill()
+            raise
+        finally:
+            _CHILDREN.remove(child)
+    if check and child.returncode:
+        raise subprocess.CalledProcessError(child.returncode, command, stdout, stderr)
+    return subprocess.CompletedProcess(command, child.returncode, stdout, stderr)
 
 
 def _build_wheel(tmp: Path) -> Path:
@@ -43,7 +68,7 @@ def _build_wheel(tmp: Path) -> Path:
     # Offline when this environment can build the wheel itself; else pip fetches the build backend.
     if importlib.util.find_spec("wheel") is not None and _setuptools_at_least(68):
         command.insert(4, "--no-build-isolation")
-    subprocess.run(command, check=True, capture_output=True, text=True, timeout=600)
+    _run(command, check=True, text=True, timeout=600)
     (wheel,) = dist.glob("spinal_reflex_sim-*.whl")
     return wheel
 
@@ -58,12 +83,12 @@ def _setuptools_at_least(major: int) -> bool:
 
 def _fresh_environment(tmp: Path, wheel: Path) -> Path:
     venv = tmp / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
+    _run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
-                   check=True, capture_output=True, text=True, timeout=300)
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                               check=True, capture_output=True, text=True).stdout.strip())
+    _run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
+         check=True, text=True, timeout=300)
+    site = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                     check=True, text=True, timeout=120).stdout.strip())
     import matplotlib
     import numpy
     import scipy
@@ -78,17 +103,14 @@ def _cli(venv: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
     program = venv / ("Scripts" if os.name == "nt" else "bin") / "spinal-reflex-sim"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     env["MPLBACKEND"] = "Agg"
-    return subprocess.run([str(program), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=1200)
+    return _run([str(program), *args], cwd=cwd, env=env, text=True, timeout=1200)
 
 
-@pytest.fixture(scope="session")
-def installed_gallery(tmp_path_factory):
-    """Build the wheel, install it into a fresh venv and run ``figures`` from a folder outside the
-    repository (once per test session: tests/test_gallery.py checks the same gallery)."""
-    tmp_path = tmp_path_factory.mktemp("wheel")
-    wheel = _build_wheel(tmp_path)
-    venv = _fresh_environment(tmp_path, wheel)
-    elsewhere = tmp_path / "elsewhere"
+def _make_gallery(base: Path) -> dict:
+    """Build the wheel, install it into a fresh venv and run ``figures`` from a folder outside the repository."""
+    wheel = _build_wheel(base)
+    venv = _fresh_environment(base, wheel)
+    elsewhere = base / "elsewhere"
     elsewhere.mkdir()
     figures = _cli(venv, "figures", "--out", "gallery", "--format", "png,svg", "--handout", "handout.pdf",
                    cwd=elsewhere)
@@ -97,3 +119,86 @@ def installed_gallery(tmp_path_factory):
             "cli": functools.partial(_cli, venv)}
 
 
+class _Background:
+    """The gallery build, started in a thread as soon as the tests are collected.
+
+    Building the wheel, installing it and running ``figures`` happens in subprocesses, so the
+    thread only waits; the rest of the suite runs meanwhile on the other core, and the tests that
+    use the gallery are moved to the end of the run.
+    """
+
+    def __init__(self) -> None:
+        import matplotlib  # noqa: F401 - imported here, in the main thread, not first in the worker
+        import scipy  # noqa: F401
+
+        self.base = Path(tempfile.mkdtemp(prefix="spinal-reflex-sim-gallery-"))
+        self.result: dict | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="installed-gallery", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.result = _make_gallery(self.base)
+        except BaseException as error:  # re-raised in the fixture, in the test that needs it
+            self.error = error
+
+    def wait(self) -> dict:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
+
+
+_BACKGROUND: list[_Background] = []
+
+
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true",
+                     help="also run the tests marked slow (the installed-wheel gallery, the notebooks, long "
+                          "sweeps); always on when CI is set, as .ci/run does")
+
+
+def _run_slow(config) -> bool:
+    return bool(config.getoption("--slow") or os.environ.get("CI") or "slow" in (config.option.markexpr or ""))
+
+
+def pytest_collection_modifyitems(session, config, items):
+    if not _run_slow(config):
+        skip = pytest.mark.skip(reason="slow: run with --slow (CI=true runs them)")
+        for item in items:
+            if "slow" in item.keywords:
+                item.add_marker(skip)
+        return
+    uses = [item for item in items if "installed_gallery" in getattr(item, "fixturenames", ())]
+    others = [item for item in items if "installed_gallery" not in getattr(item, "fixturenames", ())]
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # Under pytest-xdist (the default, -n auto): each file is one group of work (module fixtures
+        # are shared), the gallery's two files one group, scheduled first so that it runs on one
+        # worker while the others take the rest.
+        gallery_ids = {id(item) for item in uses}
+        for item in items:
+            group = "installed-gallery" if id(item) in gallery_ids else item.path.name
+            item.add_marker(pytest.mark.xdist_group(group))
+        items[:] = uses + others
+    elif uses:
+        items[:] = others + uses
+        _BACKGROUND.append(_Background())
+
+
+def pytest_unconfigure(config):
+    for child in list(_CHILDREN):  # a session that stopped early (-x, Ctrl-C) leaves no gallery running
+        child.kill()
+    for background in _BACKGROUND:
+        background.thread.join(timeout=10)
+        shutil.rmtree(background.base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def installed_gallery(tmp_path_factory):
+    """The installed wheel's gallery (built once per session, in the background from collection on;
+    tests/test_gallery.py and tests/test_install.py check the same gallery)."""
+    if _BACKGROUND:
+        return _BACKGROUND[0].wait()
+    return _make_gallery(tmp_path_factory.mktemp("wheel"))

@@ -2,6 +2,7 @@
 where it should, a false claim stops a run with nothing written, bad claims are load errors."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,8 @@ from sim.errors import ClaimError, ScenarioError
 from sim.result import Result
 from sim.runner import KINDS, run, run_tables
 from sim.scenario import builtin_names, builtin_path, load, loads
+
+REPO_FIGURES = Path(__file__).resolve().parent.parent / "figures"
 
 # -- every built-in scenario: one computation each, shared by the tests below ----------------
 _COMPUTED: dict[str, tuple] = {}
@@ -38,6 +41,21 @@ def test_every_builtin_claim_holds(name, computed):
     results = evaluate(scenario.claims, tables)
     failed = [f"{r.claim.text!r}: expected {r.expectation}; measured {r.measured}" for r in results if not r.held]
     assert not failed, f"{name}: " + "; ".join(failed)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_committed_csvs_are_what_the_code_computes_now(name, computed, tmp_path):
+    """figures/<stem>-<table>.csv equals the CSV written from this run's tables, byte for byte (the
+    default run's staleness check; the slow gallery test repeats it on the installed wheel's gallery)."""
+    scenario, tables = computed(name)
+    stem = scenario.figure.get("file", name)
+    header = {"scenario": scenario.name, "scenario_sha256": scenario.sha256}
+    for key, table in tables.items():
+        committed = REPO_FIGURES / f"{stem}-{key}.csv"
+        assert committed.exists(), f"figures/{committed.name} is missing: run `spinal-reflex-sim figures`"
+        fresh = table.to_csv(tmp_path / committed.name, extra_header=header)
+        assert fresh.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8"), (
+            f"figures/{committed.name} is stale: run `spinal-reflex-sim figures`")
 
 
 @pytest.mark.parametrize("name", builtin_names())
