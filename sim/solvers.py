@@ -789,3 +789,70 @@ def integrate_clonus(rows: np.ndarray, limbs: np.ndarray, y0: np.ndarray, durati
         raise SimulationError(f"non-finite closed-loop state (step {h:g} ms too large?)")
     return {"t_out": np.arange(n_out) * out_every * h, "traces": traces if record else None, "y_end": y_end,
             "step_ms": h}
+
+
+def _all_closed_derivatives(t, y, ia, act, rows, limbs, out):  # pragma: no cover - compiled by numba
+    work = np.empty(circuit.WORK_SIZE)
+    for i in range(rows.shape[0]):
+        limb.closed_loop_derivatives(t, y[i], limb.ia_rate_from_angle(ia[i, 0], ia[i, 1], rows[i]), act[i],
+                                     rows[i], limbs[i], out[i], work)
+
+
+def reference_clonus(rows: np.ndarray, limbs: np.ndarray, y0: np.ndarray, t_eval: np.ndarray, *,
+                     rtol: float = 1e-10, atol: float = 1e-12, method: str = "DOP853") -> np.ndarray:
+    """Solve the closed loop by the method of steps with :func:`scipy.integrate.solve_ivp` (slow; for checking).
+
+    Time is cut into intervals no longer than the shorter delay, so on each interval the delayed
+    angle, velocity and activation lie in earlier intervals and are read from their dense
+    output (the resting state before t = 0): an ordinary ODE per interval, the same
+    :func:`sim.limb.closed_loop_derivatives`.  Interval ends also fall on the examiner's
+    push start and end (where the torque's second derivative jumps).
+
+    Returns
+    -------
+    numpy.ndarray
+        States at *t_eval*, shape ``(n, N_CLOSED_STATES, len(t_eval))``.
+    """
+    from scipy.integrate import solve_ivp
+
+    rows = np.ascontiguousarray(rows)
+    limbs = np.ascontiguousarray(limbs)
+    t_eval = np.asarray(t_eval, dtype=float)
+    t_end = float(t_eval[-1])
+    n = rows.shape[0]
+    d_aff = float(rows["afferent_delay_ms"][0])
+    d_eff = float(rows["efferent_delay_ms"][0])
+    span = min(d_aff, d_eff)
+    pushes = np.concatenate([limbs["onset_ms"], limbs["onset_ms"] + limbs["push_ms"]])
+    edges = np.unique(np.concatenate([np.arange(0.0, t_end, span), [t_end], pushes[(pushes > 0) & (pushes < t_end)]]))
+    compiled = compile_kernel(_all_closed_derivatives)
+    rest = np.ascontiguousarray(y0, dtype=float).reshape(n, _NC)
+    pieces: list[tuple[float, float, Any]] = []
+
+    def history(t: float, columns: list[int]) -> np.ndarray:
+        if t <= 0.0 or not pieces:
+            return rest[:, columns]
+        for lo, hi, sol in reversed(pieces):
+            if t >= lo - 1e-12:
+                return sol(min(t, hi)).reshape(n, _NC)[:, columns]
+        return rest[:, columns]
+
+    def rhs(t: float, z: np.ndarray) -> np.ndarray:
+        out = np.empty((n, _NC))
+        ia = np.ascontiguousarray(history(t - d_aff, [_TH, _OM]))
+        act = np.ascontiguousarray(history(t - d_eff, [_A])[:, 0])
+        compiled(float(t), z.reshape(n, _NC), ia, act, rows, limbs, out)
+        return out.ravel()
+
+    z = rest.ravel().copy()
+    out = np.empty((z.size, t_eval.size))
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        sol = solve_ivp(rhs, (lo, hi), z, method=method, rtol=rtol, atol=atol, dense_output=True)
+        if not sol.success:
+            raise SimulationError(f"solve_ivp failed on [{lo:g}, {hi:g}] ms: {sol.message}")
+        inside = (t_eval >= lo) & ((t_eval < hi) | (hi == edges[-1]))
+        if np.any(inside):
+            out[:, inside] = sol.sol(t_eval[inside])
+        pieces.append((lo, hi, sol.sol))
+        z = sol.y[:, -1]
+    return out.reshape(n, _NC, t_eval.size)
