@@ -1,6 +1,6 @@
 r"""The ankle as a mechanical load: what closes the reflex loop in the clonus test.
 
-Stage 6 of the chain, used only by the closed-loop clonus probe (:mod:`sim.clonus`).
+Stage 6 of the chain, used only by the closed-loop clonus probe (:mod:`sim.closed_loop`).
 Everywhere else the joint angle is *imposed* (:mod:`sim.protocols`, open loop); here it
 is *computed*: the foot is a rotating mass on a spring and a damper, pushed up by the
 examiner and pulled down by the soleus, whose pull depends on the stretch it felt one

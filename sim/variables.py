@@ -43,7 +43,7 @@ GROUPS = {
     "summary": "reflex-probe summaries (sim.reflex)",
     "table": "columns of the mechanism tables (sim.runner)",
     "population": "virtual-cohort summaries over time (sim.population; shares of the cohort, never probabilities)",
-    "clonus": "closed-loop clonus probe: traces and read-outs (sim.clonus)",
+    "clonus": "closed-loop clonus probe: traces and read-outs (sim.closed_loop)",
 }
 
 # Units as written in code → as printed on a slide.

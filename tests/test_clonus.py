@@ -1,4 +1,4 @@
-"""Closed-loop ankle clonus (sim.clonus, sim.limb, sim.solvers.integrate_clonus / reference_clonus)."""
+"""Closed-loop ankle clonus (sim.closed_loop, sim.limb, sim.solvers.integrate_clonus / reference_clonus)."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_delay_kernel_agrees_with_the_method_of_steps_reference():
 
 
 def clonus_step():
-    from sim.clonus import DEFAULT_STEP_MS
+    from sim.closed_loop import DEFAULT_STEP_MS
 
     return DEFAULT_STEP_MS
 
