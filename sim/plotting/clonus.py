@@ -77,11 +77,11 @@ def _loop_gain_note(ax: Axes, levels: Result, arm: Any) -> None:
     if np.any(persists):
         critical = float(gain[persists].min())
         who = getattr(arm, "label", arm.name)
-        _reference_line(ax, critical, f"{who}: clonus sustained above ≈ {critical:.2f}")
+        _reference_line(ax, critical, f"{who}: sustained above ≈ {critical:.2f}")
     note = ("Delayed loop  ẋ = −K·x(t − τ):\nrings with period 4τ, and keeps\nringing once K·τ ≥ π/2.")
     if frequency > 0:
         note += f"\nHere {frequency:.1f} Hz → τ ≈ {250.0 / frequency:.0f} ms."
-    ax.set_ylim(0.0, 2.0)  # the note sits above the data
+    ax.set_ylim(0.0, 2.2)  # the note sits above the data
     ax.text(0.97, 0.97, note, transform=ax.transAxes, ha="right", va="top", fontsize=10.5,
             bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": "#999999"}, zorder=6)
 
