@@ -27,7 +27,15 @@ Read-outs (from the traces)
   (:func:`sim.stretch_reflex` at the standard velocity) relative to the same patient
   drug-free; the gain baclofen lowers, which decides whether the beats persist;
 * ``effective_loop_delay_ms`` – :math:`1/(4f)`, the delay of the textbook loop with the
-  same period (0 without clonus).
+  same period (0 without clonus); compare ``conduction_delay_ms`` (afferent + efferent):
+  the rest is the rise time of the EPSP, the pool and the muscle's activation;
+* ``angle_swing_end_deg`` – peak-to-trough angle of the last cycle in the window.
+
+Numbers (default ankle and push, severe preset, 3 s): drug-free ≈ 16 beats at ≈ 5.9 Hz,
+still beating at the end; 7 beats at 60 ng/mL, 2 at 80, none from 150 ng/mL; none in the
+healthy or moderate preset at any level.  The loop never comes fully to rest: the spindle's
+:math:`|v|^{0.6}` has no finite small-signal gain, so even a healthy foot keeps a sub-degree
+≈ 8 Hz ripple (below the beat criterion).
 
 Examples
 --------
@@ -60,14 +68,12 @@ from .result import Result
 from .variables import VARIABLES
 
 __all__ = ["clonus", "count_beats", "CLONUS_TRACES", "CLONUS_SUMMARIES", "BURST_FRACTION", "PERSIST_WINDOW_MS",
-           "GAIN_CYCLES", "DEFAULT_STEP_MS"]
+           "DEFAULT_STEP_MS"]
 
 #: Extra recruited share of the pool that makes a burst (the firing criterion of :mod:`sim.reflex`).
 BURST_FRACTION = 0.05
 #: A clonus persists when a beat starts within this time of the end of the window, ms.
 PERSIST_WINDOW_MS = 500.0
-#: Cycles after the push over which :data:`cycle_gain` is measured.
-GAIN_CYCLES = 4  # (for the last-swing read-out)
 #: Default step of the closed-loop kernel, ms (delays must be multiples of half of it).
 DEFAULT_STEP_MS = 0.25
 #: Traces of :func:`clonus` (muscle-side quantities at the muscle; EMG after the efferent delay).
@@ -109,17 +115,13 @@ def count_beats(recruited: np.ndarray, angle: np.ndarray, t_ms: np.ndarray, onse
     return np.asarray(starts, dtype=float)
 
 
-def _cycle_gain(angle: np.ndarray, t_ms: np.ndarray, onset_ms: float) -> tuple[float, float]:
-    """(geometric-mean ratio of successive angle swings over the first cycles, last swing)."""
-    inside = np.nonzero(t_ms > onset_ms)[0]
-    a = angle[inside]
+def _last_swing(angle: np.ndarray, t_ms: np.ndarray, onset_ms: float) -> float:
+    """Peak-to-trough angle of the last complete cycle after the push (0 without one), deg."""
+    a = angle[t_ms > onset_ms]
     peaks = np.nonzero((a[1:-1] > a[:-2]) & (a[1:-1] >= a[2:]))[0] + 1
-    swings = np.array([a[p0] - a[p0:p1].min() for p0, p1 in zip(peaks[:-1], peaks[1:], strict=True)])
-    swings = swings[swings > 1e-9]
-    if swings.size < 3:
-        return 0.0, float(swings[-1]) if swings.size else 0.0
-    used = swings[1: GAIN_CYCLES + 2]  # from the first free cycle on: the push's own overshoot is left out
-    return float(np.exp(np.mean(np.log(used[1:] / used[:-1])))), float(swings[-1])
+    if peaks.size < 2:
+        return 0.0
+    return float(a[peaks[-2]] - a[peaks[-2]:peaks[-1]].min())
 
 
 def clonus(
@@ -231,7 +233,7 @@ def clonus(
     for i in range(n):
         starts = count_beats(traces["recruited_fraction"][i], traces["angle_deg"][i], t, float(push.onset_ms))
         frequency = (starts.size - 1) * 1000.0 / (starts[-1] - starts[0]) if starts.size >= 2 else 0.0
-        _, last_swing = _cycle_gain(traces["angle_deg"][i], t, float(push.onset_ms))
+        last_swing = _last_swing(traces["angle_deg"][i], t, float(push.onset_ms))
         summaries["beats"].append(float(starts.size))
         summaries["clonus_frequency_hz"].append(frequency)
         summaries["clonus_persists"].append(float(starts.size > 0 and starts[-1] >= t[-1] - PERSIST_WINDOW_MS))

@@ -162,8 +162,8 @@ class ExaminerPush(Parameters):
 
 
 #: Fields of a probe's limb row (float64), in order (:func:`sim.solvers.integrate_clonus`).
-LIMB_FIELDS = ("inertia_kg_m2", "stiffness_nm_per_rad", "damping_nm_s_per_rad", "max_shortening_mm_s", "onset_ms", "push_torque_nm",
-               "push_ms", "hold_torque_nm", "resting_activation")
+LIMB_FIELDS = ("inertia_kg_m2", "stiffness_nm_per_rad", "damping_nm_s_per_rad", "max_shortening_mm_s",
+               "onset_ms", "push_torque_nm", "push_ms", "hold_torque_nm", "resting_activation")
 #: The structured dtype of a limb row.
 LIMB_DTYPE = np.dtype([(name, np.float64) for name in LIMB_FIELDS])
 #: States the limb adds after the cord's :data:`sim.circuit.N_STATES`.
@@ -211,13 +211,17 @@ def muscle_torque_nm(activation_above_rest: Any, angle_deg: Any, velocity_deg_s:
     scale = p.moment_arm_m * _RAD_PER_DEG * 1000.0  # mm per degree
     passive = passive_force(angle_deg * scale, velocity_deg_s * scale, p.passive_force_scale_n,
                             p.passive_length_scale_mm, p.viscosity_n_per_mm_s)
-    return p.moment_arm_m * (p.max_force_n * activation_above_rest * force_velocity(velocity_deg_s * scale, max_shortening_mm_s) + passive)
+    active = p.max_force_n * activation_above_rest * force_velocity(velocity_deg_s * scale, max_shortening_mm_s)
+    return p.moment_arm_m * (active + passive)
 
 
 @kernel_function
 def angular_acceleration(angle_deg: Any, velocity_deg_s: Any, external_nm: Any, muscle_nm: Any,
                          inertia_kg_m2: Any, stiffness_nm_per_rad: Any, damping_nm_s_per_rad: Any) -> Any:
-    """:math:`d\\dot\\theta/dt` in deg/s per ms from :math:`I\\ddot\\theta = \\tau_{ex} - K\\theta - B\\dot\\theta - \\tau_m`."""
+    """Angular acceleration of the foot, deg/s per ms (kernel function).
+
+    From :math:`I\\ddot\\theta = \\tau_{ex} - K\\theta - B\\dot\\theta - \\tau_m` (torques in N·m).
+    """
     torque = (external_nm - stiffness_nm_per_rad * angle_deg * _RAD_PER_DEG
               - damping_nm_s_per_rad * velocity_deg_s * _RAD_PER_DEG - muscle_nm)
     return torque / inertia_kg_m2 / _RAD_PER_DEG * 1e-3

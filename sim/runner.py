@@ -554,7 +554,8 @@ def _estimate_clonus(scenario: Scenario) -> Estimate:
     levels = len(settings["spinal_effect_ng_ml"])
     shown = len(settings.get("trace_levels_ng_ml", (0, 1)))
     rows = int(float(settings.get("duration_ms", 3000.0)) / CLONUS_TRACE_DT_MS) + 1
-    csv = (levels * (1 + len(CLONUS_SERIES) * arms) + rows * (1 + len(CLONUS_TRACE_SERIES) * shown * arms)) * _CELL_BYTES
+    cells = levels * (1 + len(CLONUS_SERIES) * arms) + rows * (1 + len(CLONUS_TRACE_SERIES) * shown * arms)
+    csv = cells * _CELL_BYTES
     return Estimate(0, 2 * levels * arms, csv, f"{levels} spinal levels × {_plural(arms, 'arm')} (closed loop)",
                     "give fewer settings.spinal_effect_ng_ml or a shorter settings.duration_ms")
 

@@ -52,6 +52,21 @@ The :func:`reference_probes` solver integrates the same
 :func:`sim.circuit.derivatives` with :func:`scipy.integrate.solve_ivp` (DOP853,
 tight tolerances), restarting at every discontinuity; it is the slow baseline
 the kernel is checked against.
+
+Closed loop (clonus)
+--------------------
+With the foot free (:mod:`sim.limb`), the spindle reads the angle one afferent delay ago
+and the joint the activation one efferent delay ago: a delay-differential equation.
+:func:`integrate_clonus` steps it with the same RK4 on a fixed grid; the delays are whole
+multiples of half a step and a ring buffer holds angle, velocity and activation on the
+half-step grid (mid-step values from the cubic Hermite interpolant of each step), so every
+stage reads exact-grid history and the scheme keeps order 4 on a smooth loop (error ÷ 14–19
+per halving, ``tests/test_clonus.py``).  The real loop is not smooth where the velocity
+changes sign (the spindle's :math:`|v|^{0.6}` and its clip at zero, the force–velocity
+kink), at times no fixed grid knows in advance, so there the observed order is ≈ 1.5–2:
+at the default 0.25 ms, angle, velocity and activation stay within 1e-4 of their range of
+the method-of-steps reference :func:`reference_clonus` and every state within 1e-3
+(cleft glutamate, which follows the Ia rate, is the worst).
 """
 
 from __future__ import annotations

@@ -120,7 +120,8 @@ def test_traces_have_units_and_the_push_returns_to_the_hold_torque():
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"duration_ms": 50.0}, "duration_ms = 50.0 is outside the allowed range"),
     ({"push_ms": 60.1}, "push_ms = 60.1 ms must be a multiple of dt_ms"),
-    ({"dt_ms": 0.4, "output_dt_ms": 0.8, "push_ms": 60.0, "onset_ms": 40.0}, "afferent_delay_ms = 13.5 ms must be a multiple of half the step"),
+    ({"dt_ms": 0.4, "output_dt_ms": 0.8, "push_ms": 60.0, "onset_ms": 40.0},
+     "afferent_delay_ms = 13.5 ms must be a multiple of half the step"),
     ({"spinal_effect_ng_ml": -1.0}, "spinal_effect_ng_ml = -1.0 is outside the allowed range"),
     ({"push_torque_nm": 80.0}, "ExaminerPush.push_torque_nm = 80.0 is outside the allowed range"),
 ])
