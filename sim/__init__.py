@@ -53,6 +53,8 @@ _LAZY = {
     "RampAndHold": "sim.protocols",
     "TendonTap": "sim.protocols",
     "ElectricalVolley": "sim.protocols",
+    # closed-loop clonus (sim.closed_loop)
+    "clonus": "sim.closed_loop",
     # coupled course (sim.course)
     "simulate": "sim.course",
     # interactive explorer
@@ -65,7 +67,7 @@ _SUBMODULES = {
     "errors", "parameters", "patient", "result", "fileio", "units", "receptor", "dosing", "pk",
     "adaptation", "protocols", "spindle", "synapse", "motoneuron", "muscle", "reflex", "course",
     "outcomes", "scenario", "plotting", "explorer", "model", "runner", "gallery", "modelcard",
-    "population", "sensitivity", "cohort",
+    "population", "sensitivity", "cohort", "limb", "closed_loop",
 }
 
 __all__ = ["__version__", "population", *_LAZY]

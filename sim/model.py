@@ -13,7 +13,7 @@ Examples
 >>> ModelParameters().with_overrides({"recepter.hill_coefficient": 1.0})
 Traceback (most recent call last):
 ...
-sim.errors.ParameterError: unknown model stage 'recepter' in 'recepter.hill_coefficient' (did you mean 'receptor'?); stages: pk, adaptation, receptor, spindle, synapse, motoneuron, muscle, sedation, comfort
+sim.errors.ParameterError: unknown model stage 'recepter' in 'recepter.hill_coefficient' (did you mean 'receptor'?); stages: pk, adaptation, receptor, spindle, synapse, motoneuron, muscle, sedation, comfort, limb
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import numpy as np
 
 from .adaptation import AdaptationParameters
 from .errors import ParameterError, did_you_mean
+from .limb import ANKLE, LimbParameters
 from .motoneuron import MotoneuronParameters
 from .muscle import SOLEUS, MuscleParameters
 from .outcomes import ComfortParameters, SedationParameters
@@ -49,6 +50,7 @@ STAGES: dict[str, type[Parameters]] = {
     "muscle": MuscleParameters,
     "sedation": SedationParameters,
     "comfort": ComfortParameters,
+    "limb": LimbParameters,  # the foot of the closed-loop clonus probe (sim.limb)
 }
 
 
@@ -65,6 +67,7 @@ class ModelParameters:
     muscle: MuscleParameters = SOLEUS
     sedation: SedationParameters = dataclasses.field(default_factory=SedationParameters)
     comfort: ComfortParameters = dataclasses.field(default_factory=ComfortParameters)
+    limb: LimbParameters = ANKLE
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> ModelParameters:
         """Return a copy with values changed by dotted name (``"stage.field"``).

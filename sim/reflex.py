@@ -19,7 +19,8 @@ the afferent delay :math:`d_{aff}` just shifts that input.  The muscle does not
 feed back onto the spindle, and the activation equation is time-invariant, so
 driving it with the *undelayed* pool rate and shifting its output by the
 efferent delay :math:`d_{eff}` is exact.  No delay-differential equation is
-needed.  (Closing the loop, e.g. for clonus, would make it one.)
+needed.  (Closing the loop through the foot makes it one: the clonus probe of
+:mod:`sim.closed_loop`, stepped by :func:`sim.solvers.integrate_clonus`.)
 
 Numerics
 --------

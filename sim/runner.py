@@ -63,6 +63,7 @@ from .motoneuron import girk_conductance_ns
 from .reflex import stretch_reflex
 from .result import Result
 from .scenario import (
+    CLONUS_SETTINGS,
     COURSE_SETTINGS,
     DOSE_RESPONSE_SETTINGS,
     MECHANISM_SETTINGS,
@@ -519,6 +520,45 @@ def _estimate_sensitivity(scenario: Scenario) -> Estimate:
                     "give a smaller settings.base_samples")
 
 
+CLONUS_SERIES = ("beats", "clonus_frequency_hz", "clonus_persists", "open_loop_gain_rel", "angle_swing_end_deg")
+CLONUS_TRACE_SERIES = ("angle_deg", "emg")
+#: Spacing of the clonus traces written and drawn, ms (the kernel records every 0.5 ms).
+CLONUS_TRACE_DT_MS = 2.0
+
+
+def _clonus(scenario: Scenario, progress: Callable[[str], None] | None = None) -> dict[str, Result]:
+    from .closed_loop import clonus
+
+    settings = scenario.settings
+    levels = np.asarray(settings["spinal_effect_ng_ml"], dtype=float)
+    shown = [float(v) for v in settings.get("trace_levels_ng_ml", (levels.min(), levels.max()))]
+    columns = [int(np.nonzero(levels == v)[0][0]) for v in shown]
+    common = {name: float(settings[name]) for name in ("push_torque_nm", "hold_torque_nm") if name in settings}
+    per_arm, traces, t_ms = {}, {}, None
+    for arm in scenario.arms:
+        params = _arm_params(arm)
+        result = clonus(arm.patient, spinal_effect_ng_ml=levels, duration_ms=float(settings.get("duration_ms", 3000.0)),
+                        enantiomer=arm.enantiomer, mechanism=arm.mechanism, limb=params.limb,
+                        receptor=params.receptor, **_stage_kwargs(params), **common)
+        every = int(round(CLONUS_TRACE_DT_MS / float(result.meta["output_dt_ms"])))
+        t_ms = result.axis[::every]
+        per_arm[arm.name] = {name: np.asarray(result[name], dtype=float) for name in CLONUS_SERIES}
+        traces[arm.name] = {name: result[name][columns, ::every] for name in CLONUS_TRACE_SERIES}
+        if progress:
+            progress(f"  {arm.name}: {levels.size} closed-loop probes")
+    return {"levels": _table("spinal_effect_ng_ml", levels, per_arm),
+            "traces": _table("t_ms", t_ms, traces, meta={"trace_levels_ng_ml": shown})}
+
+
+def _estimate_clonus(scenario: Scenario) -> Estimate:
+    settings, arms = scenario.settings, len(scenario.arms)
+    levels = len(settings["spinal_effect_ng_ml"])
+    shown = len(settings.get("trace_levels_ng_ml", (0, 1)))
+    rows = int(float(settings.get("duration_ms", 3000.0)) / CLONUS_TRACE_DT_MS) + 1
+    cells = levels * (1 + len(CLONUS_SERIES) * arms) + rows * (1 + len(CLONUS_TRACE_SERIES) * shown * arms)
+    csv = cells * _CELL_BYTES
+    return Estimate(0, 2 * levels * arms, csv, f"{levels} spinal levels × {_plural(arms, 'arm')} (closed loop)",
+                    "give fewer settings.spinal_effect_ng_ml or a shorter settings.duration_ms")
 # -- antispastics: baclofen beside diazepam, tizanidine and dantrolene (sim.comparators) ---------
 #: Series of the antispastics tables (matched doses; dose grid).
 ANTISPASTICS_SERIES = ("dose_mg_per_day", "dose_fraction", "reflex_emg_rel", "reflex_torque_rel",
@@ -649,6 +689,10 @@ KINDS: dict[str, ScenarioKind] = _kinds(
     ScenarioKind("sensitivity", "which patient differences matter: tornado and Sobol indices at steady state",
                  SENSITIVITY_SETTINGS, SENSITIVITY_PANELS, _sensitivity, _estimate_sensitivity, "sensitivity_figure",
                  {"indices": TableSpec("input_index", SENSITIVITY_SERIES)}),
+    ScenarioKind("clonus", "the reflex closed through the foot: clonus beats over spinal levels", CLONUS_SETTINGS,
+                 CLONUS_TRACE_SERIES + CLONUS_SERIES, _clonus, _estimate_clonus, "clonus_figure",
+                 {"levels": TableSpec("spinal_effect_ng_ml", CLONUS_SERIES),
+                  "traces": TableSpec("t_ms", CLONUS_TRACE_SERIES)}),
     ScenarioKind("antispastics", "baclofen beside diazepam, tizanidine and dantrolene at doses matched for reflex "
                  "torque (illustrative)", ANTISPASTICS_SETTINGS, ANTISPASTICS_PANELS, _antispastics,
                  _estimate_antispastics, "antispastics_figure",

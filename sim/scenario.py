@@ -252,6 +252,15 @@ MECHANISMS_SETTINGS = {
     "spinal_effect_ng_ml": _Key(list, True, _list_of(NUMBER, "concentrations (ng/mL)", minimum=2, distinct=True,
                                                      item_check=_limit("spinal_effect_ng_ml"))),
 }
+CLONUS_SETTINGS = {
+    "spinal_effect_ng_ml": _Key(list, True, _list_of(NUMBER, "concentrations (ng/mL)", minimum=2, distinct=True,
+                                                     item_check=_limit("spinal_effect_ng_ml"))),
+    "trace_levels_ng_ml": _Key(list, False, _list_of(NUMBER, "concentrations (ng/mL)", maximum=6, distinct=True,
+                                                     item_check=_limit("spinal_effect_ng_ml"))),
+    "duration_ms": _Key(NUMBER, False, _range(500.0, 20_000.0, "ms")),
+    "push_torque_nm": _Key(NUMBER, False, _range(0.0, 50.0, "N·m")),
+    "hold_torque_nm": _Key(NUMBER, False, _range(0.0, 50.0, "N·m")),
+}
 
 
 def _kinds() -> dict[str, Any]:
@@ -550,6 +559,12 @@ def _check_settings(kind: str, settings: Mapping[str, Any], raw: Mapping[str, An
         if settings["probe_every_h"] > settings["hours"]:
             problems.add("settings.probe_every_h", f"= {_show(settings['probe_every_h'])}: expected at most "
                          f"settings.hours = {_show(settings['hours'])}", table=raw, key="probe_every_h")
+    if kind == "clonus" and "spinal_effect_ng_ml" in settings:
+        missing = [v for v in settings.get("trace_levels_ng_ml", ()) if v not in settings["spinal_effect_ng_ml"]]
+        if missing:
+            problems.add("settings.trace_levels_ng_ml", f"= {_show(settings['trace_levels_ng_ml'])}: "
+                         f"{_show(missing[0])} is not one of settings.spinal_effect_ng_ml", table=raw,
+                         key="trace_levels_ng_ml")
     if kind == "dose-response" and "daily_doses_mg" in settings:
         from .dosing import Oral
 

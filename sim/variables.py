@@ -44,6 +44,7 @@ GROUPS = {
     "table": "columns of the mechanism tables (sim.runner)",
     "comparators": "baclofen beside the other antispastics (sim.comparators; illustrative)",
     "population": "virtual-cohort summaries over time (sim.population; shares of the cohort, never probabilities)",
+    "clonus": "closed-loop clonus probe: traces and read-outs (sim.closed_loop)",
 }
 
 # Units as written in code → as printed on a slide.
@@ -240,6 +241,23 @@ _TABLE = [
          "Response to a single presynaptic pulse."),
         ("burst", "1", "GABA-B conductance after a burst (normalised)",
          "Response to a burst of ten pulses at 100 Hz."),
+    ),
+    *_rows(
+        "clonus",
+        ("angular_velocity_deg_s", "deg/s", "Joint angular velocity", "Dorsiflexion velocity of the free foot."),
+        ("muscle_torque_nm", "N·m", "Soleus torque", "Plantarflexing torque of the soleus above rest "
+         "(active, after the efferent delay, with force–velocity; plus passive)."),
+        ("examiner_torque_nm", "N·m", "Examiner's torque", "Dorsiflexing torque of the examiner's hand."),
+        ("beats", "1", "Clonus beats", "Reflex bursts (≥ 5 % extra recruitment) after the push's own reflex."),
+        ("clonus_frequency_hz", "Hz", "Clonus frequency", "Beats per second between the first and last beat "
+         "(0 with fewer than two)."),
+        ("clonus_persists", "bool", "Clonus persists", "A beat starts in the last 0.5 s of the window."),
+        ("open_loop_gain_rel", "1", "Open-loop reflex gain (relative)", "Peak EMG of the standard open-loop "
+         "stretch relative to the same patient drug-free."),
+        ("effective_loop_delay_ms", "ms", "Effective loop delay", "1/(4f): the delay of the textbook loop "
+         "with the same period (0 without clonus)."),
+        ("conduction_delay_ms", "ms", "Conduction delay", "Afferent plus efferent delay of the loop."),
+        ("angle_swing_end_deg", "deg", "Last angle swing", "Peak-to-trough angle of the last cycle."),
     ),
 ]
 

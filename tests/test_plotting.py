@@ -97,7 +97,7 @@ def test_package_reexports_the_public_names():
     for name in plotting.__all__:
         assert getattr(plotting, name) is not None, name
     assert set(plotting.FIGURE_BUILDERS) == {"mechanism", "reflex", "dose-response", "course",
-                                             "mechanisms", "population", "sensitivity", "antispastics"}
+                                             "mechanisms", "population", "sensitivity", "clonus", "antispastics"}
     assert plotting.STYLE_PATH.is_file()
 
 

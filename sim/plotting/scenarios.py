@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError
 from .antispastics import antispastics_figure
+from .clonus import clonus_figure
 from .course import course_figure
 from .dose import dose_figure
 from .layout import _fit_texts, _place_labels_off_data, _wrap_label
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
 BUILDERS: dict[str, Callable[[Any, Mapping[str, Result]], tuple[Figure, list[Axes]]]] = {
     builder.__name__: builder
     for builder in (mechanism_figure, reflex_figure, dose_figure, course_figure, mechanisms_figure,
-                    population_figure, sensitivity_figure, antispastics_figure)
+                    population_figure, sensitivity_figure, clonus_figure, antispastics_figure)
 }
 
 
