@@ -3,7 +3,7 @@
 The wheel is built from a copy of the files a release contains (so the checkout stays clean).
 The fresh environment gets only the wheel; numpy, scipy, matplotlib and numba come from the
 test's own environment through a ``.pth`` line (no download; the ``sim`` package itself cannot
-come from there, which tests/test_install.py checks).  ``figures`` runs once per session, from a
+come from there, which tests/test_gallery.py checks).  ``figures`` runs once per session, from a
 folder outside the repository; tests/test_gallery.py checks the same gallery.
 
 Tests marked ``slow`` (that gallery, the wheel install, the notebooks, long sweeps) run with
@@ -165,24 +165,20 @@ def _run_slow(config) -> bool:
 
 
 def pytest_collection_modifyitems(session, config, items):
-    if not _run_slow(config):
+    slow = _run_slow(config)
+    if not slow:
         skip = pytest.mark.skip(reason="slow: run with --slow (CI=true runs them)")
         for item in items:
             if "slow" in item.keywords:
                 item.add_marker(skip)
-        return
     uses = [item for item in items if "installed_gallery" in getattr(item, "fixturenames", ())]
     others = [item for item in items if "installed_gallery" not in getattr(item, "fixturenames", ())]
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        # Under pytest-xdist (the default, -n auto): each file is one group of work (module fixtures
-        # are shared), the gallery's two files one group, scheduled first so that it runs on one
-        # worker while the others take the rest.
-        gallery_ids = {id(item) for item in uses}
-        for item in items:
-            group = "installed-gallery" if id(item) in gallery_ids else item.path.name
-            item.add_marker(pytest.mark.xdist_group(group))
+        # Under pytest-xdist (the default: -n auto --dist loadfile, each file one unit of work, so
+        # module fixtures are shared): the gallery's file first, so that it runs on one worker
+        # while the others take the rest.
         items[:] = uses + others
-    elif uses:
+    elif uses and slow:
         items[:] = others + uses
         _BACKGROUND.append(_Background())
 
@@ -197,8 +193,8 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(scope="session")
 def installed_gallery(tmp_path_factory):
-    """The installed wheel's gallery (built once per session, in the background from collection on;
-    tests/test_gallery.py and tests/test_install.py check the same gallery)."""
+    """The installed wheel's gallery (built once per session; without pytest-xdist, in a background thread from collection on;
+    tests/test_gallery.py checks it)."""
     if _BACKGROUND:
         return _BACKGROUND[0].wait()
     return _make_gallery(tmp_path_factory.mktemp("wheel"))
