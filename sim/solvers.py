@@ -230,7 +230,7 @@ _WALK_PARALLEL_FROM = 8
 @kernel_function
 def _walk_block(k, props, key_of_step, rows_of, columns_of, jump_node, jump_index, jump_amount, sample_of_node,
                 state, out):  # pragma: no cover - compiled by numba
-    width = props.shape[3]
+    width = _WALK_BLOCK  # a compile-time constant: the innermost loops unroll and vectorise
     n = state.shape[0]
     first = k * width
     x = np.empty((n, width))
