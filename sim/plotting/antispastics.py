@@ -67,7 +67,7 @@ def drug_sites_schematic(ax: Axes, drugs: list[str]) -> Axes:
     """
     from matplotlib.patches import Circle
 
-    from ..comparators import DRUG_LABELS, DRUG_SITES
+    from ..comparators import DRUG_LABELS
 
     ax.set_xlim(0, 13.0)
     ax.set_ylim(0, 9.0)
