@@ -323,3 +323,11 @@ def test_describe_prints_the_claims(capsys):
         assert f"  - {claim.text}" in text
     assert "check: mean of brain_ng_ml[intrathecal] over t_h 48–72 below (mean of brain_ng_ml[oral] over " \
            "t_h 48–72) / 4" in text
+
+
+def test_committed_provenance_records_no_run_date():
+    """figures/ is written by `spinal-reflex-sim figures`, which records no date (so regenerating the
+    gallery leaves git clean); a provenance file with a date was written by `run --out figures`."""
+    stamped = [path.name for path in sorted(REPO_FIGURES.glob("*-provenance.json"))
+               if "date" in json.loads(path.read_text(encoding="utf-8"))]
+    assert not stamped, f"{stamped}: remake them with `spinal-reflex-sim figures`"
