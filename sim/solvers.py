@@ -546,6 +546,11 @@ def _resting_states(rows, y0, ok):  # pragma: no cover - compiled by numba
         ok[i] = circuit.resting_state(rows[i], y0[i])
 
 
+def _resting_states_parallel(rows, y0, ok):  # pragma: no cover - compiled by numba
+    for i in numba_prange(rows.shape[0]):
+        ok[i] = circuit.resting_state(rows[i], y0[i])
+
+
 def resting_states(rows: np.ndarray) -> np.ndarray:
     """Resting steady state of every probe (:func:`sim.circuit.resting_state`), shape (n, N_STATES).
 
@@ -557,7 +562,8 @@ def resting_states(rows: np.ndarray) -> np.ndarray:
     _kernel()
     y0 = np.zeros((rows.shape[0], _NS))
     ok = np.zeros(rows.shape[0], dtype=np.bool_)
-    compile_kernel(_resting_states)(np.ascontiguousarray(rows), y0, ok)
+    parallel = rows.shape[0] >= PARALLEL_FROM
+    _compiled(_resting_states_parallel if parallel else _resting_states, parallel)(np.ascontiguousarray(rows), y0, ok)
     if not np.all(ok):
         raise SimulationError("no resting potential found below 40 mV (a unit fires without input)")
     return y0
@@ -587,19 +593,31 @@ def _kernel(parallel: bool = False) -> Callable[..., Any]:
 
 
 def warm() -> None:
-    """Compile (or load from the on-disk cache) every reflex kernel: serial, parallel and rest.
+    """Compile (or load from the on-disk cache) every kernel: reflex (serial, parallel, rest), PK walk, clonus.
 
     Worth calling before starting worker processes, which then all load the cache.
     """
     _kernel(parallel=False)
     _kernel(parallel=True)
     compile_kernel(_resting_states)
+    _compiled(_resting_states_parallel, True)
     rows = np.zeros(1, dtype=circuit.ROW_DTYPE)
     # Calling each once forces compilation for the argument types used by integrate_probes.
     for parallel in (False, True):
         _kernel(parallel)(rows, np.zeros((1, _NS)), np.full((1, 1), np.inf), 0.0, 1.0, 1, 1, 0, 0.02, 0.05,
                           np.zeros((1, len(CHANNELS), 1)), np.zeros((1, len(SUMMARY_COLUMNS))), np.zeros((1, _NS)))
-    compile_kernel(_resting_states)(rows, np.zeros((1, _NS)), np.zeros(1, dtype=np.bool_))
+    for function in (_resting_states, _resting_states_parallel):
+        _compiled(function, function is _resting_states_parallel)(rows, np.zeros((1, _NS)),
+                                                                  np.zeros(1, dtype=np.bool_))
+    # The PK walk (serial and parallel builds) and the closed-loop kernel, through their callers.
+    from . import closed_loop, pk
+    from .dosing import Oral
+    from .patient import Patient
+
+    for batch in (1, _WALK_BLOCK * _WALK_PARALLEL_FROM):
+        pk.simulate(Patient(creatinine_clearance_ml_min=np.full(batch, 100.0)), Oral(10.0), [0.0, 1.0])
+    for batch in (1, PARALLEL_FROM):
+        closed_loop.clonus(Patient(), spinal_effect_ng_ml=np.zeros(batch), duration_ms=200.0)
 
 
 def step_grid(dt_ms: float, output_dt_ms: float) -> tuple[float, int]:
