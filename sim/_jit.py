@@ -104,7 +104,7 @@ def compile_kernel(function: Callable[..., Any], parallel: bool = False) -> Call
 
     for marked in _MARKED:
         if marked not in _REGISTERED:  # once each: numba keeps every registration
-            register_jitable(marked)
+            register_jitable(error_model="numpy")(marked)
             _REGISTERED.add(marked)
     compiled = numba.njit(cache=True, parallel=parallel, fastmath=False, error_model="numpy")(function)
     if fresh and not _ANNOUNCED:

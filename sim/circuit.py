@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ._jit import kernel_function
-from .motoneuron import N_UNITS, membrane_derivative, pic_activation_steady, unit_rate
+from .motoneuron import N_UNITS, membrane_derivative, pic_activation_steady, unit_drive, unit_rate
 from .muscle import activation_derivative, activation_steady, excitation_from_rate, passive_force
 from .protocols import KERNEL_FIELDS, ramp_kinematics, step_on, tap_kinematics, volley_rate
 from .spindle import discharge_rate
@@ -176,20 +176,29 @@ def derivatives_with_inputs(y: Any, ia_hz: float, command_ns: float, p: Any, dy:
     inv_tau_h = 1.0 / p.pic_inactivation_time_ms
     gain_h = p.pic_inactivation_gain
     onset = p.pic_onset_offset_mv
+    slope = p.pic_slope_mv
+    smoothing = p.recruitment_smoothing_mv
+    minimum_rate = p.minimum_rate_hz
+    rate_gain = p.rate_gain_hz_per_mv
+    half_force = p.half_force_rate_hz
+    fixed_g = p.fixed_conductance_ns
+    fixed_i = p.fixed_current_pa
+    pic_g = p.pic_conductance_ns
+    e_exc = p.excitatory_reversal_mv
+    e_pic = p.pic_reversal_mv
+    capacitance = p.capacitance_nf
     for i in range(N_UNITS):
         v = y[V0 + i]
         m = y[M0 + i]
         h = y[H0 + i]
-        u = v - thresholds[i]
-        rate, recruited = unit_rate(u, p.recruitment_smoothing_mv, p.minimum_rate_hz, p.rate_gain_hz_per_mv)
-        dy[V0 + i] = membrane_derivative(v, excitatory, m * h, p.fixed_conductance_ns, p.fixed_current_pa,
-                                         p.pic_conductance_ns, p.excitatory_reversal_mv, p.pic_reversal_mv,
-                                         p.capacitance_nf)
-        dy[M0 + i] = (pic_activation_steady(u, onset, p.pic_slope_mv) - m) * inv_tau_m
+        rate, recruited, m_steady, excitation = unit_drive(v - thresholds[i], smoothing, minimum_rate, rate_gain,
+                                                           onset, slope, half_force)
+        dy[V0 + i] = membrane_derivative(v, excitatory, m * h, fixed_g, fixed_i, pic_g, e_exc, e_pic, capacitance)
+        dy[M0 + i] = (m_steady - m) * inv_tau_m
         dy[H0 + i] = ((1.0 - h) - gain_h * recruited * h) * inv_tau_h
         work[i] = rate
         work[N_UNITS + i] = recruited
-        work[2 * N_UNITS + i] = excitation_from_rate(rate, p.half_force_rate_hz)
+        work[2 * N_UNITS + i] = excitation
     rate_sum, recruited_sum, excitation = _pool_sums(shares, work)
     dy[A] = activation_derivative(y[A], excitation, p.activation_time_ms, p.deactivation_time_ms)
     return rate_sum, recruited_sum

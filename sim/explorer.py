@@ -63,7 +63,7 @@ COURSE_HOURS = 72.0
 #: sample costs one reflex probe).
 PROBE_EVERY_H = 1.0
 #: Integration step of the reflex probes, ms (the stretch protocol's default, checked against the reference).
-PROBE_DT_MS = 0.5
+PROBE_DT_MS = 1.0
 
 
 class GuiUnavailableError(SimError, RuntimeError):
@@ -147,7 +147,7 @@ class ExplorerModel:
         self.params = params if params is not None else ModelParameters()
         self.hours = float(check_range("hours", hours, 1.0, 24.0 * 60, "h"))
         self.probe_every_h = float(check_range("probe_every_h", probe_every_h, 0.01, self.hours, "h"))
-        self.dt_ms = float(check_range("dt_ms", dt_ms, 0.01, 0.5, "ms"))
+        self.dt_ms = float(check_range("dt_ms", dt_ms, 0.01, 1.0, "ms"))
         self.controls: dict[str, Any] = {name: spec.default for name, spec in CONTROLS.items()}
 
     # ----------------------------------------------------------------- controls

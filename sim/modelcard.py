@@ -82,7 +82,7 @@ slowest fast states of the reflex circuit (PIC activation, τ ≈ 0.15 s; slow P
 inactivation, 3 s; vesicle-pool recovery, seconds) settle within seconds.  Over one probe the drug level changes by less
 than 0.1 %, far below the model's own uncertainty.  Every sampled time is
 probed directly: one batched call of the compiled reflex kernel per protocol
-(`sim.solvers`: classical RK4 at each protocol's default step, 0.125–0.5 ms,
+(`sim.solvers`: classical RK4 at each protocol's default step, 0.25–1 ms, the synapse in four sub-steps,
 every trace within 1e-4 of its range of a tight-tolerance `solve_ivp`
 reference), with no cached grid and no interpolation.
 """,

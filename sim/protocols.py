@@ -159,10 +159,12 @@ class Protocol(Parameters):
 
     :attr:`default_step_ms` is the largest RK4 step at which every state of this
     protocol's probes agrees with the ``solve_ivp`` reference to 1e-4 of its range
-    (``tests/test_solvers.py``): ramps and contractions drive the pool smoothly
-    (0.5 ms; measured ≤ 4e-5), electrical volleys are 0.5 ms pulses (0.25 ms;
-    ≤ 7e-5), tendon taps drive the spindle through :math:`|v|^{0.6}` whose slope is
-    unbounded where the velocity turns (0.125 ms).
+    (``tests/test_solvers.py``; the synapse takes four sub-steps per step,
+    :mod:`sim.solvers`): ramps drive the pool smoothly (1 ms; measured ≤ 2e-5),
+    contractions switch the pool's PIC inactivation on abruptly (0.5 ms; ≤ 6e-5),
+    electrical volleys are 0.5 ms pulses (0.25 ms; ≤ 7e-5), tendon taps drive the
+    spindle through :math:`|v|^{0.6}`, whose slope is unbounded where the velocity
+    turns (0.5 ms; ≤ 4e-5).
     """
 
     default_step_ms: ClassVar[float] = 0.25
@@ -285,7 +287,7 @@ class RampAndHold(Protocol):
         How long the default probe continues after the slowest ramp ends, ms.
     """
 
-    default_step_ms: ClassVar[float] = 0.5
+    default_step_ms: ClassVar[float] = 1.0
 
     velocity_deg_s: Any = param(
         100.0, symbol="ω", unit="deg/s", bounds=(0.0, 1000.0), status="illustrative",
@@ -350,7 +352,7 @@ class RampAndHold(Protocol):
 class TendonTap(Protocol):
     """Brief up-and-back stretch (tendon jerk); see the module docstring."""
 
-    default_step_ms: ClassVar[float] = 0.125
+    default_step_ms: ClassVar[float] = 0.5
 
     amplitude_deg: Any = param(
         1.0, symbol="A", unit="deg", bounds=(0.0, 10.0), status="illustrative",

@@ -101,8 +101,10 @@ EMG_THRESHOLD = 0.01
 #: Recruitment rise (fraction of the pool above rest) that counts as "firing" for the spasm index.
 _FIRING_FRACTION = 0.05
 #: Default integration step of the compiled kernel for :func:`integrate`, ms; :func:`probe` uses each
-#: protocol's own ``default_step_ms`` (0.125–0.5 ms, each checked against the reference).
+#: protocol's own ``default_step_ms`` (0.25–1 ms, each checked against the reference).
 DEFAULT_DT_MS = 0.25
+#: Shortest default spacing of stored traces, ms (:func:`probe` uses the step if it is longer).
+OUTPUT_DT_MS = 0.5
 
 #: Every trace :func:`probe` can return.
 TRACE_NAMES = ("angle_deg", "ia_rate_hz", "release_rel", "vesicle_pool", "glutamate_mm", "ampa_open",
@@ -336,7 +338,7 @@ def probe(
     a_post: Any,
     duration_ms: float | None = None,
     dt_ms: float | None = None,
-    output_dt_ms: float = 0.5,
+    output_dt_ms: float | None = None,
     traces: str | Sequence[str] = "all",
     emg_threshold: float = EMG_THRESHOLD,
     muscle: MuscleParameters = SOLEUS,
@@ -366,10 +368,12 @@ def probe(
     duration_ms : float, optional
         Probe length, ms (default: the protocol's natural length).
     dt_ms : float, optional
-        Largest integration step, ms (default: the protocol's ``default_step_ms``, 0.125–0.5 ms,
+        Largest integration step, ms (default: the protocol's ``default_step_ms``, 0.25–1 ms,
         at which every state agrees with the ``solve_ivp`` reference to 1e-4 of its range).
-    output_dt_ms : float
-        Spacing of the stored traces, ms (default 0.5).
+    output_dt_ms : float, optional
+        Spacing of the stored traces, ms, at least *dt_ms* (default: 0.5 ms or the step,
+        whichever is longer – 1 ms for ramps).  The step used divides it, so the summaries
+        do not depend on whether traces are stored.
     traces : "all" or sequence of str
         Which traces to return (``()`` for summaries only; saves memory on big grids).
     emg_threshold : float
@@ -427,6 +431,7 @@ def probe(
     check_range("duration_ms", duration, 1.0, 60_000.0, "ms")
     dt_ms = float(protocol.default_step_ms if dt_ms is None else dt_ms)
     check_range("dt_ms", dt_ms, 1e-3, 1.0, "ms")
+    output_dt_ms = max(OUTPUT_DT_MS, dt_ms) if output_dt_ms is None else float(output_dt_ms)
     check_range("output_dt_ms", output_dt_ms, dt_ms, 100.0, "ms")
     check_range("emg_threshold", emg_threshold, 1e-6, 1.0)
     names = _select_traces(traces)
@@ -526,7 +531,7 @@ def stretch_reflex(
     hold_ms: float = 300.0,
     duration_ms: float | None = None,
     dt_ms: float | None = None,
-    output_dt_ms: float = 0.5,
+    output_dt_ms: float | None = None,
     traces: str | Sequence[str] = "all",
     receptor: ReceptorParameters | None = None,
     **model: Any,

@@ -118,8 +118,10 @@ def test_traces_are_consistent():
     assert r["angle_deg"][-1] == pytest.approx(30.0)
     # torque = moment arm x force (exact)
     assert np.allclose(r["torque_nm"], 0.05 * r["force_n"], rtol=1e-12)
-    # EMG is the pool rate shifted by the efferent delay (15 ms = 30 output samples, exact shift)
-    k = int(sim.muscle.SOLEUS.efferent_delay_ms / 0.5)
+    # EMG is the pool rate shifted by the efferent delay (15 ms = 15 output samples at the ramp's
+    # default 1 ms spacing, an exact shift)
+    assert r.meta["output_dt_ms"] == sim.RampAndHold.default_step_ms == 1.0
+    k = int(sim.muscle.SOLEUS.efferent_delay_ms / r.meta["output_dt_ms"])
     assert np.allclose(r["emg"][k:], r["mn_rate_hz"][:-k] / sim.muscle.SOLEUS.emg_reference_rate_hz, rtol=1e-12)
 
 
