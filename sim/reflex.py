@@ -147,6 +147,11 @@ class ProbeModel:
         return int(np.prod(self.batch_shape, dtype=int))
 
 
+#: The stages' default parameters (frozen, so one instance each serves every call).
+_DEFAULTS = {"spindle": SpindleParameters(), "synapse": SynapseParameters(), "motoneuron": MotoneuronParameters(),
+             "receptor": ReceptorParameters()}
+
+
 def build_model(
     patient: Patient,
     protocol: Protocol,
@@ -169,9 +174,9 @@ def build_model(
         raise ParameterError(f"patient = {patient!r} is not a sim.Patient")
     if not isinstance(protocol, Protocol):
         raise ParameterError(f"protocol = {protocol!r} is not a protocol from sim.protocols")
-    spindle = spindle or SpindleParameters()
-    synapse = synapse or SynapseParameters()
-    motoneuron = motoneuron or MotoneuronParameters()
+    spindle = spindle or _DEFAULTS["spindle"]
+    synapse = synapse or _DEFAULTS["synapse"]
+    motoneuron = motoneuron or _DEFAULTS["motoneuron"]
     a_pre = check_range("a_pre", a_pre, 0.0, 1.0)
     a_post = check_range("a_post", a_post, 0.0, 1.0)
     severity = patient.severity
@@ -200,7 +205,7 @@ def build_model(
         fixed_i = fixed_i + act["added_conductance_ns"] * act["added_reversal_mv"]
     # Drug-free reference release per spike at rest (same patient): the denominator of release_rel.
     rest_rate = spindle.resting_rate_hz
-    receptor = receptor or ReceptorParameters()
+    receptor = receptor or _DEFAULTS["receptor"]
     p_ref = sy.release_probability(receptor.endogenous_presynaptic_activation, synapse)
     reference = p_ref * sy.resting_pool(p_ref, rest_rate, tau_rec, synapse)
     alpha_eff = sy.ampa_binding_effective(synapse)
@@ -224,7 +229,7 @@ def build_model(
         **{f.name: getattr(muscle, f.name) for f in dataclasses.fields(muscle)},
     }
     for name, value in per_probe.items():
-        rows[name] = np.broadcast_to(np.asarray(value, dtype=float).reshape(-1) if np.ndim(value) else value, n)
+        rows[name] = value if np.ndim(value) == 0 else np.reshape(value, -1)  # a scalar or one value per probe
     if act is not None:
         rows["ia_conductance_max_ns"] *= act["stretch_excitation_scale"]
         rows["pic_conductance_ns"] *= act["pic_scale"]
