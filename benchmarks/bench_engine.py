@@ -99,7 +99,9 @@ def main() -> None:
     load = os.getloadavg()[0]
     print("Educational illustration – not for clinical use")
     print(f"machine: {os.cpu_count()} cores, load average {load:.2f} at start of printing; numba threads "
-          f"{__import__('numba').get_num_threads()}; step {rf.DEFAULT_DT_MS} ms")
+          f"{__import__('numba').get_num_threads()}; steps: ramps {sim.protocols.RampAndHold.default_step_ms} ms, "
+          f"contractions {sim.protocols.VoluntaryContraction.default_step_ms} ms, taps {sim.protocols.TendonTap.default_step_ms} ms, "
+          f"volleys {sim.protocols.ElectricalVolley.default_step_ms} ms (synapse in {sim.solvers.SYNAPSE_SUBSTEPS} sub-steps)")
     print()
     print("| workload | measured | target | loop of solve_ivp calls |")
     print("|---|---|---|---|")
