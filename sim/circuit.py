@@ -44,7 +44,7 @@ from .variables import VARIABLES
 
 __all__ = ["N_UNITS", "N_STATES", "SHARED_STATES", "UNIT_STATES", "STATE_UNITS", "POOL_OUTPUTS", "FIELDS",
            "UNIT_FIELDS", "ROW_DTYPE", "derivatives", "derivatives_with_inputs", "pool_outputs", "joint_kinematics",
-           "spindle_rate", "cord_inputs", "passive_torque_nm", "resting_state", "state_scale", "WORK_SIZE"]
+           "spindle_rate", "cord_inputs", "synapse_rates", "passive_torque_nm", "resting_state", "state_scale", "WORK_SIZE"]
 
 #: States shared by the pool, in the order of the state vector.
 SHARED_STATES = ("vesicle_pool", "glutamate_mm", "ampa_open", "muscle_activation")
@@ -135,6 +135,14 @@ def cord_inputs(t_ms: float, p: Any) -> tuple[float, float]:
     return spindle_rate(t_ms - p.afferent_delay_ms, p), command
 
 
+@kernel_function
+def synapse_rates(pool: float, glutamate_mm: float, ampa_open: float, ia_hz: float, p: Any) -> tuple[float, float, float]:
+    """:func:`sim.synapse.synapse_derivatives` with the probe's row *p* (per ms)."""
+    return synapse_derivatives(pool, glutamate_mm, ampa_open, ia_hz, p.release_probability, p.inverse_tau_rec_per_ms,
+                               p.pool_use_per_release, p.glutamate_per_release_mm, p.glutamate_clearance_ms,
+                               p.ampa_binding_eff, p.ampa_closing_per_ms)
+
+
 #: Length of the scratch buffer of :func:`derivatives_with_inputs` (three values per unit).
 WORK_SIZE = 3 * N_UNITS
 
@@ -163,9 +171,7 @@ def derivatives_with_inputs(y: Any, ia_hz: float, command_ns: float, p: Any, dy:
     four units at a time); the pool sums follow in a second loop with four partial sums
     in a fixed order, so results are reproducible bit for bit.
     """
-    d_pool, d_glu, d_ampa = synapse_derivatives(
-        y[X], y[GLU], y[S], ia_hz, p.release_probability, p.inverse_tau_rec_per_ms, p.pool_use_per_release,
-        p.glutamate_per_release_mm, p.glutamate_clearance_ms, p.ampa_binding_eff, p.ampa_closing_per_ms)
+    d_pool, d_glu, d_ampa = synapse_rates(y[X], y[GLU], y[S], ia_hz, p)
     dy[X] = d_pool
     dy[GLU] = d_glu
     dy[S] = d_ampa

@@ -161,10 +161,10 @@ class Protocol(Parameters):
     protocol's probes agrees with the ``solve_ivp`` reference to 1e-4 of its range
     (``tests/test_solvers.py``; the synapse takes four sub-steps per step,
     :mod:`sim.solvers`): ramps drive the pool smoothly (1 ms; measured ≤ 2e-5),
-    contractions switch the pool's PIC inactivation on abruptly (0.5 ms; ≤ 6e-5),
-    electrical volleys are 0.5 ms pulses (0.25 ms; ≤ 7e-5), tendon taps drive the
+    contractions switch the pool's PIC inactivation on abruptly (0.5 ms; ≤ 7e-5),
+    electrical volleys are 0.5 ms pulses (0.25 ms; ≤ 8e-5), tendon taps drive the
     spindle through :math:`|v|^{0.6}`, whose slope is unbounded where the velocity
-    turns (0.5 ms; ≤ 4e-5).
+    turns (0.5 ms; ≤ 3e-5).
     """
 
     default_step_ms: ClassVar[float] = 0.25

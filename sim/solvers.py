@@ -29,16 +29,16 @@ by the Ia input alone – nothing in the pool feeds back onto it – so each ste
 advances it in :data:`SYNAPSE_SUBSTEPS` (= 4) RK4 sub-steps with the exact Ia rate at
 every sub-stage, and its states at the middle and the end of the step enter the pool's
 RK4 stages (the pool then sees its input exactly where the classical scheme asks for
-it, so the whole scheme keeps order 4, error ÷ 16 per halving; tested).  The stiff
+it, so the whole scheme keeps order 4: the error falls ≥ 10-fold per halving; tested).  The stiff
 synapse is thus stepped at a quarter of the step, the 100 pool states at the full step.
 Each protocol declares the largest step at which every state trace stays within 1e-4
 of its range of a tight-tolerance DOP853 reference
 (:attr:`sim.protocols.Protocol.default_step_ms`, measured on generated probes in
-``tests/test_solvers.py``): 1 ms for ramps (worst trace 1.3e-5; 4.2e-4 without the
-sub-steps), 0.5 ms for contractions (PIC inactivation switches on abruptly, 5e-5) and
-for tendon taps (3e-5; their :math:`|v|^{0.6}` input has unbounded slope where the
+``tests/test_solvers.py``): 1 ms for ramps (worst trace 1.2e-5; 4.2e-4 without the
+sub-steps), 0.5 ms for contractions (PIC inactivation switches on abruptly, 6.2e-5) and
+for tendon taps (1.7e-5; their :math:`|v|^{0.6}` input has unbounded slope where the
 velocity turns), 0.25 ms for electrical volleys, whose 0.5 ms pulses switch the pool on
-hardest (2.5e-5; 4e-4 at 0.5 ms).  No quasi-steady approximation is needed.
+hardest (single volleys 7.3e-5, trains 2.3e-5; 4e-4 at 0.5 ms).  No quasi-steady approximation is needed.
 
 *Discontinuities.*  Every probe steps on its own grid: multiples of the step,
 split at each of its input discontinuities (ramp start and end, tap phases,
@@ -84,7 +84,7 @@ from typing import Any
 
 import numpy as np
 
-from . import circuit, limb, synapse
+from . import circuit, limb
 from ._jit import compile_kernel, kernel_function
 from .errors import ParameterError, SimulationError
 
@@ -432,21 +432,10 @@ def _vertex(t0: float, y0: float, t1: float, y1: float, t2: float, y2: float) ->
 @kernel_function
 def _synapse_step(x, g, s, ia_a, ia_h, ia_e, hs, p):  # pragma: no cover - compiled by numba
     """One RK4 step of the synapse (pool, glutamate, AMPA) with Ia rates at its start, middle and end."""
-    a1, b1, c1 = synapse.synapse_derivatives(x, g, s, ia_a, p.release_probability, p.inverse_tau_rec_per_ms,
-                                             p.pool_use_per_release, p.glutamate_per_release_mm,
-                                             p.glutamate_clearance_ms, p.ampa_binding_eff, p.ampa_closing_per_ms)
-    a2, b2, c2 = synapse.synapse_derivatives(x + 0.5 * hs * a1, g + 0.5 * hs * b1, s + 0.5 * hs * c1, ia_h,
-                                             p.release_probability, p.inverse_tau_rec_per_ms,
-                                             p.pool_use_per_release, p.glutamate_per_release_mm,
-                                             p.glutamate_clearance_ms, p.ampa_binding_eff, p.ampa_closing_per_ms)
-    a3, b3, c3 = synapse.synapse_derivatives(x + 0.5 * hs * a2, g + 0.5 * hs * b2, s + 0.5 * hs * c2, ia_h,
-                                             p.release_probability, p.inverse_tau_rec_per_ms,
-                                             p.pool_use_per_release, p.glutamate_per_release_mm,
-                                             p.glutamate_clearance_ms, p.ampa_binding_eff, p.ampa_closing_per_ms)
-    a4, b4, c4 = synapse.synapse_derivatives(x + hs * a3, g + hs * b3, s + hs * c3, ia_e,
-                                             p.release_probability, p.inverse_tau_rec_per_ms,
-                                             p.pool_use_per_release, p.glutamate_per_release_mm,
-                                             p.glutamate_clearance_ms, p.ampa_binding_eff, p.ampa_closing_per_ms)
+    a1, b1, c1 = circuit.synapse_rates(x, g, s, ia_a, p)
+    a2, b2, c2 = circuit.synapse_rates(x + 0.5 * hs * a1, g + 0.5 * hs * b1, s + 0.5 * hs * c1, ia_h, p)
+    a3, b3, c3 = circuit.synapse_rates(x + 0.5 * hs * a2, g + 0.5 * hs * b2, s + 0.5 * hs * c2, ia_h, p)
+    a4, b4, c4 = circuit.synapse_rates(x + hs * a3, g + hs * b3, s + hs * c3, ia_e, p)
     return (x + hs / 6.0 * (a1 + 2.0 * (a2 + a3) + a4), g + hs / 6.0 * (b1 + 2.0 * (b2 + b3) + b4),
             s + hs / 6.0 * (c1 + 2.0 * (c2 + c3) + c4))
 

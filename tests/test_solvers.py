@@ -6,10 +6,10 @@ four RK4 sub-steps per step) every state trace of every generated probe – the 
 each unit's potential, PIC activation and availability – agrees with the DOP853 reference
 (rtol 1e-10, atol 1e-12) to within 1e-4 of its range, where a trace's range is floored at 1 % of
 the state's natural scale (fractions and activation 1, glutamate 1 mM, potential 10 mV) so that a
-flat trace is not judged on round-off.  Measured worst traces: ramps 1.3e-5 at 1 ms; contractions
-5e-5 at 0.5 ms; volleys 2e-5 and trains 3e-5 at 0.25 ms (4e-4 at 0.5 ms: the 0.5 ms electrical
-pulse); taps 3e-5 at 0.5 ms (their |v|^0.6 input has unbounded slope where the velocity turns;
-graded step boundaries there).
+flat trace is not judged on round-off.  Measured worst traces: ramps 1.2e-5 at 1 ms; contractions
+6.2e-5 at 0.5 ms; volleys 7.3e-5 and trains 2.3e-5 at 0.25 ms (4e-4 at 0.5 ms: the 0.5 ms
+electrical pulse); taps 1.7e-5 at 0.5 ms (their |v|^0.6 input has unbounded slope where the
+velocity turns; graded step boundaries there).
 """
 
 from __future__ import annotations
