@@ -43,7 +43,7 @@ from .synapse import steady_pool, synapse_derivatives
 from .variables import VARIABLES
 
 __all__ = ["N_UNITS", "N_STATES", "SHARED_STATES", "UNIT_STATES", "STATE_UNITS", "POOL_OUTPUTS", "FIELDS",
-           "UNIT_FIELDS", "ROW_DTYPE", "derivatives", "derivatives_with_inputs", "pool_outputs", "joint_kinematics",
+           "UNIT_FIELDS", "ROW_DTYPE", "derivatives", "derivatives_with_inputs", "pool_rates", "pool_outputs", "joint_kinematics",
            "spindle_rate", "cord_inputs", "synapse_rates", "passive_torque_nm", "resting_state", "state_scale", "WORK_SIZE"]
 
 #: States shared by the pool, in the order of the state vector.
@@ -205,32 +205,23 @@ def derivatives_with_inputs(y: Any, ia_hz: float, command_ns: float, p: Any, dy:
         work[i] = rate
         work[N_UNITS + i] = recruited
         work[2 * N_UNITS + i] = excitation
-    rate_sum, recruited_sum, excitation = _pool_sums(shares, work)
+    rate_sum = _share_sum(shares, work, 0)
+    recruited_sum = _share_sum(shares, work, N_UNITS)
+    excitation = _share_sum(shares, work, 2 * N_UNITS)
     dy[A] = activation_derivative(y[A], excitation, p.activation_time_ms, p.deactivation_time_ms)
     return rate_sum, recruited_sum
 
 
 @kernel_function
-def _pool_sums(shares: Any, work: Any) -> tuple[float, float, float]:
-    """Share-weighted sums of the three per-unit blocks of *work* (four partial sums, fixed order)."""
+def _share_sum(shares: Any, work: Any, offset: int) -> float:
+    """Share-weighted sum of the block of *work* at *offset* (four partial sums in a fixed order)."""
     r0 = r1 = r2 = r3 = 0.0
-    f0 = f1 = f2 = f3 = 0.0
-    e0 = e1 = e2 = e3 = 0.0
-    n = N_UNITS
-    for i in range(0, n, 4):
-        r0 += shares[i] * work[i]
-        r1 += shares[i + 1] * work[i + 1]
-        r2 += shares[i + 2] * work[i + 2]
-        r3 += shares[i + 3] * work[i + 3]
-        f0 += shares[i] * work[n + i]
-        f1 += shares[i + 1] * work[n + i + 1]
-        f2 += shares[i + 2] * work[n + i + 2]
-        f3 += shares[i + 3] * work[n + i + 3]
-        e0 += shares[i] * work[2 * n + i]
-        e1 += shares[i + 1] * work[2 * n + i + 1]
-        e2 += shares[i + 2] * work[2 * n + i + 2]
-        e3 += shares[i + 3] * work[2 * n + i + 3]
-    return (r0 + r1) + (r2 + r3), (f0 + f1) + (f2 + f3), (e0 + e1) + (e2 + e3)
+    for i in range(0, N_UNITS, 4):
+        r0 += shares[i] * work[offset + i]
+        r1 += shares[i + 1] * work[offset + i + 1]
+        r2 += shares[i + 2] * work[offset + i + 2]
+        r3 += shares[i + 3] * work[offset + i + 3]
+    return (r0 + r1) + (r2 + r3)
 
 
 @kernel_function
@@ -241,26 +232,38 @@ def derivatives(t_ms: float, y: Any, p: Any, dy: Any, work: Any) -> tuple[float,
 
 
 @kernel_function
-def pool_outputs(y: Any, p: Any) -> tuple[float, float, float, float, float]:
+def pool_rates(y: Any, p: Any, work: Any) -> tuple[float, float]:
+    """EMG-weighted rate (imp/s) and recruited share of the pool in state *y* (only the potentials matter).
+
+    *work* is scratch space of at least 2 × :data:`N_UNITS` floats; the sums are taken in the
+    order of :func:`derivatives_with_inputs`, so both give the same bits.
+    """
+    thresholds = p.unit_threshold_mv
+    smoothing = p.recruitment_smoothing_mv
+    minimum_rate = p.minimum_rate_hz
+    rate_gain = p.rate_gain_hz_per_mv
+    for i in range(N_UNITS):
+        rate, recruited = unit_rate(y[V0 + i] - thresholds[i], smoothing, minimum_rate, rate_gain)
+        work[i] = rate
+        work[N_UNITS + i] = recruited
+    return _share_sum(p.unit_share, work, 0), _share_sum(p.unit_share, work, N_UNITS)
+
+
+@kernel_function
+def pool_outputs(y: Any, p: Any, work: Any) -> tuple[float, float, float, float, float]:
     """Pool means of :math:`V_i`, :math:`m_i h_i` and :math:`h_i`, EMG-weighted rate and recruited share.
 
-    In the order of :data:`POOL_OUTPUTS`.
+    In the order of :data:`POOL_OUTPUTS`; *work* as for :func:`pool_rates`.
     """
     v_sum = 0.0
     pic_sum = 0.0
     h_sum = 0.0
-    rate_sum = 0.0
-    recruited_sum = 0.0
     for i in range(N_UNITS):
-        v = y[V0 + i]
         h = y[H0 + i]
-        v_sum += v
+        v_sum += y[V0 + i]
         pic_sum += y[M0 + i] * h
         h_sum += h
-        rate, recruited = unit_rate(v - p.unit_threshold_mv[i], p.recruitment_smoothing_mv, p.minimum_rate_hz,
-                                    p.rate_gain_hz_per_mv)
-        rate_sum += p.unit_share[i] * rate
-        recruited_sum += p.unit_share[i] * recruited
+    rate_sum, recruited_sum = pool_rates(y, p, work)
     return v_sum / N_UNITS, pic_sum / N_UNITS, h_sum / N_UNITS, rate_sum, recruited_sum
 
 

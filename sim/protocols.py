@@ -164,7 +164,8 @@ class Protocol(Parameters):
     contractions switch the pool's PIC inactivation on abruptly (0.5 ms; ≤ 7e-5),
     electrical volleys are 0.5 ms pulses (0.25 ms; ≤ 8e-5), tendon taps drive the
     spindle through :math:`|v|^{0.6}`, whose slope is unbounded where the velocity
-    turns (0.5 ms; ≤ 3e-5).
+    turns (0.5 ms; ≤ 3e-5).  The kernel lengthens the step away from the protocol's
+    discontinuities (the step ladder of :mod:`sim.solvers`); the figures above include it.
     """
 
     default_step_ms: ClassVar[float] = 0.25

@@ -26,11 +26,12 @@ Numerics
 --------
 The equations live in :mod:`sim.circuit` (written once, from the stage
 modules' kernel functions); :func:`sim.solvers.integrate_probes` advances a
-whole batch with a compiled fixed-step RK4 kernel (each protocol's default step,
-0.125–0.5 ms), each
-probe on its own grid that contains every input discontinuity of its protocol.
-Summaries (peaks, threshold crossings) are computed on every step; traces are
-stored on a coarser output grid.  :func:`reference_solution` solves the same
+whole batch with a compiled RK4 kernel (each protocol's default step, 0.25–1 ms,
+for 20 ms after every input discontinuity, then up to four times it: the step
+ladder of :mod:`sim.solvers`), each probe on its own grid that contains every
+input discontinuity of its protocol.  Summaries (peaks, threshold crossings) are
+sampled at every point of the protocol's step grid; traces on a coarser output
+grid.  :func:`reference_solution` solves the same
 right-hand side with :func:`scipy.integrate.solve_ivp` for checking.
 
 The initial state is the resting steady state before the stimulus (the

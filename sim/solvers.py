@@ -33,12 +33,25 @@ it, so the whole scheme keeps order 4: the error falls ≥ 10-fold per halving; 
 synapse is thus stepped at a quarter of the step, the 100 pool states at the full step.
 Each protocol declares the largest step at which every state trace stays within 1e-4
 of its range of a tight-tolerance DOP853 reference
-(:attr:`sim.protocols.Protocol.default_step_ms`, measured on generated probes in
-``tests/test_solvers.py``): 1 ms for ramps (worst trace 1.2e-5; 4.2e-4 without the
-sub-steps), 0.5 ms for contractions (PIC inactivation switches on abruptly, 6.2e-5) and
-for tendon taps (1.7e-5; their :math:`|v|^{0.6}` input has unbounded slope where the
-velocity turns), 0.25 ms for electrical volleys, whose 0.5 ms pulses switch the pool on
-hardest (single volleys 7.3e-5, trains 2.3e-5; 4e-4 at 0.5 ms).  No quasi-steady approximation is needed.
+(:attr:`sim.protocols.Protocol.default_step_ms`, measured on the generated probes of
+``tests/test_solvers.py`` with the step ladder below): 1 ms for ramps (worst trace
+2.0e-5; 4.2e-4 without the sub-steps), 0.5 ms for contractions (PIC inactivation
+switches on abruptly, 6.2e-5) and for tendon taps (1.9e-5; their :math:`|v|^{0.6}`
+input has unbounded slope where the velocity turns), 0.25 ms for electrical volleys,
+whose 0.5 ms pulses switch the pool on hardest (single volleys 7.3e-5, trains 2.3e-5;
+4e-4 at 0.5 ms).  No quasi-steady approximation is needed.
+
+*Step ladder.*  The fast transients follow the input's discontinuities; between them
+the circuit is smooth.  So the protocol's step holds for :data:`STEP_LADDER_MS`
+(20 ms) after each discontinuity, twice it for the next 20 ms, and
+:data:`MAX_STEP_FACTOR` (4) times it from then on and before the first
+discontinuity, while the probe rests; every step still ends on the protocol's step
+grid.  Measured on the generated ramps: ladders that coarsen after 10 ms instead
+(4e-4), or go on to 8 times the step (1–2e-4, near the pool's stability limit; 16
+times is unstable), miss the 1e-4 bound; this one adds nothing measurable to the
+worst trace of contractions, volleys and trains, and taps (whose every velocity
+turn is a discontinuity) stay at 1.9e-5.  A 1-s ramp probe takes about 290 steps
+instead of 1,000.
 
 *Discontinuities.*  Every probe steps on its own grid: multiples of the step,
 split at each of its input discontinuities (ramp start and end, tap phases,
@@ -48,8 +61,14 @@ stepped over and each step sees smooth inputs.  Stage times at step ends are
 nudged 1e-9 ms inwards to take the correct one-sided input.
 
 *Monitors.*  :class:`Monitors` (data) says which channels are recorded and how
-often; the online summaries (peaks, threshold crossing, sustained firing,
-torque) are computed on every step inside the kernel.
+often.  Traces and the online summaries (peaks, threshold crossing, sustained
+firing, torque) are sampled at every point of the protocol's step grid (and at
+every discontinuity) whatever the step: points inside a longer step come from the
+step's cubic Hermite interpolant (its end states and derivatives, the end
+derivative one-sided from the left at a discontinuity), which is exact at both ends
+and has the step's own order.  The summaries therefore do not depend on the ladder
+(default steps against 1/16 of them: H ratio 1.9e-5, reflex torque 8.8e-6, onset
+angle 2.8e-4, ramp EMG and recruited peaks 1.2e-3, spasm index 0.02 ms; tested).
 
 *Determinism.*  Probes are independent and each is integrated by one thread
 with the same operations, so results are bitwise identical for any number of
@@ -362,10 +381,21 @@ _NSHARED = len(circuit.SHARED_STATES)
 _A = circuit.A
 X, GLU, S = circuit.X, circuit.GLU, circuit.S
 _IA = CHANNELS.index("ia_rate_muscle_hz")
+_M0 = circuit.M0
+#: The step ladder: after every input discontinuity the kernel steps at the protocol's step for
+#: this long, at twice it for as long again, then at :data:`MAX_STEP_FACTOR` times it (also before
+#: the first discontinuity, while the probe rests); every step ends on the step grid.
+STEP_LADDER_MS = 20.0
+#: Largest step, in protocol steps (8 becomes inaccurate near the pool's stability limit).
+MAX_STEP_FACTOR = 4
+# Slots of the online summaries' accumulator in the kernel (see _observe).
+(_EMG_PEAK, _RECRUITED_PEAK, _CROSSED, _T_CROSS, _FIRING_END, _ACT_END, _TORQUE_PEAK, _REFLEX_PEAK, _PREV_RISE,
+ _PREV_T, _N_SEEN, _T_2, _RISE_2, _RECRUITED_2, _REFLEX_2, _PREV_RECRUITED, _PREV_REFLEX, _PREV_INSIDE) = range(18)
+_N_ACC = 18
 
 
 @kernel_function
-def _record(traces: Any, i: int, j: int, y: Any, p: Any, t: float, mode: int) -> None:
+def _record(traces: Any, i: int, j: int, y: Any, p: Any, t: float, mode: int, work: Any) -> None:
     """Write the channels (mode 1) or the whole state vector (mode 2) of probe *i* at output index *j*."""
     if mode == 2:
         for c in range(_NS):
@@ -373,7 +403,7 @@ def _record(traces: Any, i: int, j: int, y: Any, p: Any, t: float, mode: int) ->
         return
     for c in range(_NSHARED):
         traces[i, c, j] = y[c]
-    v, pic, available, rate, recruited = circuit.pool_outputs(y, p)
+    v, pic, available, rate, recruited = circuit.pool_outputs(y, p, work)
     traces[i, _NSHARED, j] = v
     traces[i, _NSHARED + 1, j] = pic
     traces[i, _NSHARED + 2, j] = available
@@ -441,22 +471,123 @@ def _synapse_step(x, g, s, ia_a, ia_h, ia_e, hs, p):  # pragma: no cover - compi
 
 
 @kernel_function
+def _hermite(y0: Any, f0: Any, y1: Any, f1: Any, span: float, theta: float, out: Any, lo: int, hi: int) -> None:
+    """States *lo*..*hi*-1 of one step's cubic Hermite interpolant at fraction *theta* of it, into *out*.
+
+    *y0*, *f0* and *y1*, *f1* are the states and derivatives at the step's ends, *span* its
+    length; the interpolant is exact at both ends (theta 0 and 1) and its error is
+    O(span⁴), the order of the step itself.
+
+    >>> import numpy as np
+    >>> out = np.zeros(1)
+    >>> _hermite(np.zeros(1), np.zeros(1), np.ones(1), np.zeros(1), 1.0, 0.5, out, 0, 1)
+    >>> float(out[0])  # halfway up a step from 0 to 1 with flat ends
+    0.5
+    """
+    theta2 = theta * theta
+    rest = 1.0 - theta
+    a0 = (1.0 + 2.0 * theta) * rest * rest
+    b0 = span * theta * rest * rest
+    a1 = theta2 * (3.0 - 2.0 * theta)
+    b1 = -span * theta2 * rest
+    for c in range(lo, hi):
+        out[c] = a0 * y0[c] + b0 * f0[c] + a1 * y1[c] + b1 * f1[c]
+
+
+@kernel_function
+def _observe(acc: Any, t: float, rate: float, fraction: float, activation: float, p: Any, emg0: float, frac0: float,
+             rest_active: float, t_end: float, emg_threshold: float, firing_fraction: float, h: float) -> None:
+    """Add the sample at cord time *t* to the online summaries held in *acc* (indices ``_ACC_*``)."""
+    d_eff = p.efferent_delay_ms
+    rise = rate / p.emg_reference_rate_hz - emg0
+    recruited = fraction - frac0
+    prev_t = acc[_PREV_T]
+    prev_rise = acc[_PREV_RISE]
+    prev_recruited = acc[_PREV_RECRUITED]
+    n_seen = acc[_N_SEEN]
+    if recruited > acc[_RECRUITED_PEAK]:
+        acc[_RECRUITED_PEAK] = recruited
+    if recruited >= firing_fraction:
+        acc[_FIRING_END] = t
+    elif prev_recruited >= firing_fraction and n_seen >= 1:
+        # Dropped below between the samples: the linearly interpolated crossing.
+        acc[_FIRING_END] = prev_t + (prev_recruited - firing_fraction) / (prev_recruited - recruited) * (t - prev_t)
+    inside = t <= t_end - d_eff + 1e-9
+    reflex = 0.0
+    if inside:
+        if rise > acc[_EMG_PEAK]:
+            acc[_EMG_PEAK] = rise
+        if acc[_CROSSED] == 0.0 and rise >= emg_threshold:
+            span = rise - prev_rise
+            frac_t = (emg_threshold - prev_rise) / span if span > 0 else 1.0
+            frac_t = min(max(frac_t, 0.0), 1.0)
+            acc[_T_CROSS] = prev_t + frac_t * (t - prev_t)
+            acc[_CROSSED] = 1.0
+        active = p.max_force_n * activation
+        acc[_ACT_END] = activation
+        torque = p.moment_arm_m * active + circuit.passive_torque_nm(t + d_eff, p)
+        if torque > acc[_TORQUE_PEAK]:
+            acc[_TORQUE_PEAK] = torque
+        reflex = p.moment_arm_m * (active - rest_active)
+        if reflex > acc[_REFLEX_PEAK]:
+            acc[_REFLEX_PEAK] = reflex
+    t_2 = acc[_T_2]
+    if n_seen >= 2 and (prev_t - t_2) > 1e-3 * h and (t - prev_t) > 1e-3 * h:
+        # A sampled maximum of a smooth trace lies between samples: the vertex of the parabola
+        # through it and its neighbours (error O(h^3) instead of O(h^2) for the sample itself).
+        acc[_RECRUITED_PEAK] = max(acc[_RECRUITED_PEAK],
+                                   _vertex(t_2, acc[_RECRUITED_2], prev_t, prev_recruited, t, recruited))
+        if inside:
+            acc[_EMG_PEAK] = max(acc[_EMG_PEAK], _vertex(t_2, acc[_RISE_2], prev_t, prev_rise, t, rise))
+            acc[_REFLEX_PEAK] = max(acc[_REFLEX_PEAK], _vertex(t_2, acc[_REFLEX_2], prev_t, acc[_PREV_REFLEX], t, reflex))
+    acc[_N_SEEN] = n_seen + 1.0 if (acc[_PREV_INSIDE] != 0.0) == inside else 1.0
+    acc[_T_2] = prev_t
+    acc[_RISE_2] = prev_rise
+    acc[_RECRUITED_2] = prev_recruited
+    acc[_REFLEX_2] = acc[_PREV_REFLEX]
+    acc[_PREV_RECRUITED] = recruited
+    acc[_PREV_REFLEX] = reflex
+    acc[_PREV_INSIDE] = 1.0 if inside else 0.0
+    acc[_PREV_RISE] = rise
+    acc[_PREV_T] = t
+
+
+@kernel_function
+def _step_factor(t: float, last_break: float) -> int:
+    """How many grid steps the step from *t* spans (:data:`STEP_LADDER_MS`; *last_break* −inf before the first).
+
+    >>> [_step_factor(t, 100.0) for t in (100.0, 119.0, 120.0, 139.0, 140.0, 900.0)]
+    [1, 1, 2, 2, 4, 4]
+    >>> _step_factor(10.0, -np.inf)  # resting before the first discontinuity
+    4
+    """
+    since = t - last_break + 1e-9
+    factor = 1
+    while factor < MAX_STEP_FACTOR and since >= factor * STEP_LADDER_MS:
+        factor *= 2
+    return factor
+
+
+@kernel_function
 def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
                    traces, summaries, y_end):  # pragma: no cover - compiled by numba; tested through the driver
-    """Integrate probe *i* from rest to *t_end* (RK4 on its own step grid), recording monitors."""
+    """Integrate probe *i* from rest to *t_end* (RK4 on its own step ladder), sampling monitors on the grid."""
     p = rows[i]
     y = y0[i].copy()
+    y_new = np.empty(_NS)
     k1 = np.empty(_NS)
     k2 = np.empty(_NS)
     k3 = np.empty(_NS)
     k4 = np.empty(_NS)
+    f_prev = np.empty(_NS)
+    f_left = np.empty(_NS)
     tmp = np.empty(_NS)
     work = np.empty(circuit.WORK_SIZE)
+    acc = np.zeros(_N_ACC)
     d_eff = p.efferent_delay_ms
     arm = p.moment_arm_m
-    emg_ref = p.emg_reference_rate_hz
     rate0, frac0 = circuit.derivatives(0.0, y, p, k1, work)
-    emg0 = rate0 / emg_ref
+    emg0 = rate0 / p.emg_reference_rate_hz
     rest_active = p.max_force_n * y[_A]
     # Torque during the first efferent delay: resting activation + passive force.
     torque_peak = -np.inf
@@ -466,99 +597,66 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
         torque = arm * rest_active + circuit.passive_torque_nm(tm, p)
         if torque > torque_peak:
             torque_peak = torque
-    emg_peak = 0.0
-    recruited_peak = 0.0
-    crossed = False
-    t_cross = np.nan
-    firing_end = 0.0
-    act_end = y[_A]
-    reflex_torque_peak = 0.0
-    prev_rise = 0.0
-    prev_t = 0.0
-    # The two previous samples of the smooth peaked quantities, for the parabolic refinement.
-    n_seen = 0
-    t_2 = 0.0
-    rise_2 = 0.0
-    recruited_2 = 0.0
-    reflex_2 = 0.0
-    prev_recruited = 0.0
-    prev_reflex = 0.0
-    prev_inside = False
+    acc[_TORQUE_PEAK] = torque_peak
+    acc[_ACT_END] = y[_A]
+    acc[_T_CROSS] = np.nan
     if record > 0:
-        _record(traces, i, 0, y, p, 0.0, record)
+        _record(traces, i, 0, y, p, 0.0, record, work)
+    _observe(acc, 0.0, rate0, frac0, y[_A], p, emg0, frac0, rest_active, t_end, emg_threshold, firing_fraction, h)
     nb = breaks.shape[1]
     jb = 0
-    k = 0
     t = 0.0
-    ia_start = 0.0
-    rate = rate0
-    fraction = frac0
+    t0 = 0.0
+    have_step = False  # a step has been taken whose samples are still to be taken
+    ended_on_break = False
     while True:
         done = t >= t_end - 1e-12
         if not done:
-            ia_start, cmd_start = circuit.cord_inputs(t + min(_NUDGE_MS, h / 4.0), p)
+            # -- next step: the ladder's next grid point or the next discontinuity, whichever comes first
+            while jb < nb and breaks[i, jb] <= t + 1e-9:
+                jb += 1
+            factor = _step_factor(t, breaks[i, jb - 1] if jb > 0 else -np.inf)
+            k = int(np.floor(t / h + 1e-9))
+            t_next = (k + factor - k % factor) * h
+            on_break = False
+            if jb < nb and breaks[i, jb] < t_next + 1e-9:
+                on_break = True
+                if breaks[i, jb] < t_next - 1e-9:
+                    t_next = breaks[i, jb]
+            if t_next > t_end:
+                t_next = t_end
+            hh = t_next - t
+            nudge = min(_NUDGE_MS, hh / 4.0)
+            ia_start, cmd_start = circuit.cord_inputs(t + nudge, p)
             rate, fraction = circuit.derivatives_with_inputs(y, ia_start, cmd_start, p, k1, work)
         else:
-            _, _, _, rate, fraction = circuit.pool_outputs(y, p)
-        # -- online summaries at the start of the step (or the end of the probe)
-        rise = rate / emg_ref - emg0
-        recruited = fraction - frac0
-        if recruited > recruited_peak:
-            recruited_peak = recruited
-        if recruited >= firing_fraction:
-            firing_end = t
-        elif prev_recruited >= firing_fraction and n_seen >= 1:
-            # Dropped below between the samples: the linearly interpolated crossing.
-            firing_end = prev_t + (prev_recruited - firing_fraction) / (prev_recruited - recruited) * (t - prev_t)
-        inside = t <= t_end - d_eff + 1e-9
-        reflex = 0.0
-        if inside:
-            if rise > emg_peak:
-                emg_peak = rise
-            if (not crossed) and rise >= emg_threshold:
-                span = rise - prev_rise
-                frac_t = (emg_threshold - prev_rise) / span if span > 0 else 1.0
-                frac_t = min(max(frac_t, 0.0), 1.0)
-                t_cross = prev_t + frac_t * (t - prev_t)
-                crossed = True
-            active = p.max_force_n * y[_A]
-            act_end = y[_A]
-            torque = arm * active + circuit.passive_torque_nm(t + d_eff, p)
-            if torque > torque_peak:
-                torque_peak = torque
-            reflex = arm * (active - rest_active)
-            if reflex > reflex_torque_peak:
-                reflex_torque_peak = reflex
-        if n_seen >= 2 and (prev_t - t_2) > 1e-3 * h and (t - prev_t) > 1e-3 * h:
-            # A sampled maximum of a smooth trace lies between samples: the vertex of the parabola
-            # through it and its neighbours (error O(h^3) instead of O(h^2) for the sample itself).
-            recruited_peak = max(recruited_peak, _vertex(t_2, recruited_2, prev_t, prev_recruited, t, recruited))
-            if inside:
-                emg_peak = max(emg_peak, _vertex(t_2, rise_2, prev_t, prev_rise, t, rise))
-                reflex_torque_peak = max(reflex_torque_peak, _vertex(t_2, reflex_2, prev_t, prev_reflex, t, reflex))
-        n_seen = n_seen + 1 if prev_inside == inside else 1
-        t_2 = prev_t
-        rise_2 = prev_rise
-        recruited_2 = prev_recruited
-        reflex_2 = prev_reflex
-        prev_recruited = recruited
-        prev_reflex = reflex
-        prev_inside = inside
-        prev_rise = rise
-        prev_t = t
+            rate, fraction = circuit.pool_rates(y, p, work)
+        if have_step:
+            # -- samples of the step just taken: grid points inside it (from the step's cubic Hermite
+            # interpolant; the derivative at its end one-sided from the left at a discontinuity),
+            # then its end point.
+            f_end = f_left if (ended_on_break or done) else k1
+            span = t - t0
+            kk = int(np.floor(t0 / h + 1e-9)) + 1
+            while kk * h < t - 1e-9:
+                ts = kk * h
+                theta = (ts - t0) / span
+                if record > 0 and kk % out_every == 0 and kk // out_every < n_out:
+                    _hermite(y_new, f_prev, y, f_end, span, theta, tmp, 0, _NS)
+                    _record(traces, i, kk // out_every, tmp, p, ts, record, work)
+                else:
+                    _hermite(y_new, f_prev, y, f_end, span, theta, tmp, _A, _M0)
+                r_s, f_s = circuit.pool_rates(tmp, p, work)
+                _observe(acc, ts, r_s, f_s, tmp[_A], p, emg0, frac0, rest_active, t_end, emg_threshold,
+                         firing_fraction, h)
+                kk += 1
+            _observe(acc, t, rate, fraction, y[_A], p, emg0, frac0, rest_active, t_end, emg_threshold,
+                     firing_fraction, h)
+            kk = int(round(t / h))
+            if record > 0 and abs(t - kk * h) < 1e-9 and kk % out_every == 0 and kk // out_every < n_out:
+                _record(traces, i, kk // out_every, y, p, t, record, work)
         if done:
             break
-        # -- next step: the grid point or the next discontinuity, whichever comes first
-        t_grid = (k + 1) * h
-        while jb < nb and breaks[i, jb] <= t + 1e-9:
-            jb += 1
-        t_next = t_grid
-        if jb < nb and breaks[i, jb] < t_grid - 1e-9:
-            t_next = breaks[i, jb]
-        if t_next > t_end:
-            t_next = t_end
-        hh = t_next - t
-        nudge = min(_NUDGE_MS, hh / 4.0)
         # The synapse (feed-forward from the Ia input) in n_sub RK4 sub-steps; its states at the
         # step's middle and end feed the RK4 stages of the pool and muscle.
         ia_m, cmd_m = circuit.cord_inputs(t + 0.5 * hh, p)
@@ -600,34 +698,38 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
         tmp[GLU] = sg
         tmp[S] = ss
         circuit.derivatives_with_inputs(tmp, ia_b, cmd_b, p, k4, work)
+        # y_new takes the new state; then the names swap, so y is the new state and y_new the old one
+        # (and f_prev the derivative at the old one) for the samples inside the step.
         for c in range(_A, _NS):
-            y[c] += hh / 6.0 * (k1[c] + 2.0 * (k2[c] + k3[c]) + k4[c])
-        y[X] = sx
-        y[GLU] = sg
-        y[S] = ss
+            y_new[c] = y[c] + hh / 6.0 * (k1[c] + 2.0 * (k2[c] + k3[c]) + k4[c])
+        y_new[X] = sx
+        y_new[GLU] = sg
+        y_new[S] = ss
+        y, y_new = y_new, y
+        k1, f_prev = f_prev, k1
+        ended_on_break = on_break
+        if on_break or t_next >= t_end - 1e-12:
+            circuit.derivatives_with_inputs(y, ia_b, cmd_b, p, f_left, work)
+        t0 = t
         t = t_next
-        if t >= t_grid - 1e-9:
-            k += 1
-            t = t_grid if t_grid <= t_end else t_end
-            if record > 0 and k % out_every == 0:
-                j = k // out_every
-                if j < n_out:
-                    _record(traces, i, j, y, p, t, record)
+        have_step = True
     for c in range(_NS):
         y_end[i, c] = y[c]
+    crossed = acc[_CROSSED] != 0.0
+    t_cross = acc[_T_CROSS]
     # Angles at the EMG onset (muscle time) and when its Ia discharge left the muscle.
     t_muscle = t_cross + d_eff if crossed else t_end
     t_trigger = t_cross - p.afferent_delay_ms if crossed else t_end
     # In the order of SUMMARY_COLUMNS.
     summaries[i, 0] = emg0
-    summaries[i, 1] = emg_peak
-    summaries[i, 2] = recruited_peak
+    summaries[i, 1] = acc[_EMG_PEAK]
+    summaries[i, 2] = acc[_RECRUITED_PEAK]
     summaries[i, 3] = 1.0 if crossed else 0.0
     summaries[i, 4] = t_cross
-    summaries[i, 5] = firing_end
-    summaries[i, 6] = act_end
-    summaries[i, 7] = torque_peak
-    summaries[i, 8] = reflex_torque_peak
+    summaries[i, 5] = acc[_FIRING_END]
+    summaries[i, 6] = acc[_ACT_END]
+    summaries[i, 7] = acc[_TORQUE_PEAK]
+    summaries[i, 8] = acc[_REFLEX_PEAK]
     summaries[i, 9] = circuit.joint_kinematics(t_muscle, p)[0]
     summaries[i, 10] = circuit.joint_kinematics(t_trigger, p)[0]
 
@@ -656,8 +758,28 @@ def _resting_states_parallel(rows, y0, ok):  # pragma: no cover - compiled by nu
         ok[i] = circuit.resting_state(rows[i], y0[i])
 
 
+def _rest_columns() -> np.ndarray:
+    """Columns of a row (viewed as floats) that the resting state depends on: all but the protocol's."""
+    from .protocols import KERNEL_FIELDS
+
+    columns = []
+    for name in circuit.ROW_DTYPE.names:
+        offset = circuit.ROW_DTYPE.fields[name][1] // 8
+        width = int(np.prod(circuit.ROW_DTYPE[name].shape, dtype=int))
+        if name not in KERNEL_FIELDS:
+            columns.extend(range(offset, offset + width))
+    return np.array(columns)
+
+
+#: Batches at least this large compute each distinct resting state once.
+DEDUPLICATE_REST_FROM = 64
+
+
 def resting_states(rows: np.ndarray) -> np.ndarray:
     """Resting steady state of every probe (:func:`sim.circuit.resting_state`), shape (n, N_STATES).
+
+    The rest comes before any stimulus, so it does not depend on the protocol's fields: in
+    large batches (a velocity × concentration grid, say) each distinct rest is computed once.
 
     Raises
     ------
@@ -665,10 +787,18 @@ def resting_states(rows: np.ndarray) -> np.ndarray:
         If a probe has no resting potential in [−120, 40] mV.
     """
     _kernel()
+    rows = np.ascontiguousarray(rows)
+    if rows.shape[0] >= DEDUPLICATE_REST_FROM:
+        table = np.ascontiguousarray(rows.view(np.float64).reshape(rows.shape[0], -1)[:, _rest_columns()])
+        # Rows compared byte for byte (one void item each: much faster than np.unique(axis=0)).
+        items = table.view(np.dtype((np.void, 8 * table.shape[1]))).ravel()
+        _, first, inverse = np.unique(items, return_index=True, return_inverse=True)
+        if first.size < rows.shape[0]:
+            return resting_states(rows[first])[np.ravel(inverse)]
     y0 = np.zeros((rows.shape[0], _NS))
     ok = np.zeros(rows.shape[0], dtype=np.bool_)
     parallel = rows.shape[0] >= PARALLEL_FROM
-    _compiled(_resting_states_parallel if parallel else _resting_states, parallel)(np.ascontiguousarray(rows), y0, ok)
+    _compiled(_resting_states_parallel if parallel else _resting_states, parallel)(rows, y0, ok)
     if not np.all(ok):
         raise SimulationError("no resting potential found below 40 mV (a unit fires without input)")
     return y0
@@ -753,7 +883,10 @@ def integrate_probes(
     duration_ms : float
         Probe length, ms.
     dt_ms : float
-        Largest step, ms (the step used divides the output spacing).
+        Step of the grid, ms (the step used divides the output spacing).  It holds for
+        :data:`STEP_LADDER_MS` after every discontinuity; elsewhere steps span up to
+        :data:`MAX_STEP_FACTOR` grid steps, and traces and summaries are still sampled
+        at every grid point.
     monitors : Monitors
         What to record.
 
@@ -871,13 +1004,13 @@ _OM = limb.VELOCITY
 
 @kernel_function
 def _record_clonus(traces: Any, i: int, j: int, y: Any, p: Any, q: Any, t: float, delayed_activation: float,
-                   mode: int) -> None:
+                   mode: int, work: Any) -> None:
     """Write the clonus channels (mode 1) or the whole closed-loop state (mode 2) at output index *j*."""
     if mode == 2:
         for c in range(_NC):
             traces[i, c, j] = y[c]
         return
-    _, _, _, rate, recruited = circuit.pool_outputs(y, p)
+    _, _, _, rate, recruited = circuit.pool_outputs(y, p, work)
     traces[i, 0, j] = y[_TH]
     traces[i, 1, j] = y[_OM]
     traces[i, 2, j] = limb.ia_rate_from_angle(y[_TH], y[_OM], p)
@@ -918,7 +1051,7 @@ def _advance_clonus(i, rows, limbs, y0, n_steps, h, n_aff, n_eff, ring, out_ever
         ja = (j_now - n_aff) % ring
         je = (j_now - n_eff) % ring
         if mode > 0 and n % out_every == 0 and n // out_every < n_out:
-            _record_clonus(traces, i, n // out_every, y, p, q, t, hist[2, je], mode)
+            _record_clonus(traces, i, n // out_every, y, p, q, t, hist[2, je], mode, work)
         if n == n_steps:
             break
         ia = limb.ia_rate_from_angle(hist[0, ja], hist[1, ja], p)

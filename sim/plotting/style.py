@@ -493,15 +493,23 @@ def _format_metadata(fmt: str, user: Mapping[str, str]) -> dict[str, Any]:
     return meta
 
 
+#: A layout pass that moves no axes edge by more than this (figure fraction) ends the settling;
+#: positions are then rounded to 1e-6, so a closer fixed point would not change the files.
+_SETTLED = 1e-7
+
+
 def _settle_layout(fig: Figure, max_passes: int = 6) -> None:
     # A layout engine (constrained layout) recomputes positions from the current
     # ones on every draw and needs a pass or two to reach its fixed point; run it
     # until the axes stop moving so that every saved file sees the same layout.
+    # Each pass moves the axes about 1000 times less than the one before (measured
+    # on the gallery: 1e-6 … 1e-11, then 1e-9 … 1e-14), and every pass is a full draw.
     previous = None
     for _ in range(max_passes):
         fig.draw_without_rendering()
-        positions = [tuple(ax.get_position().bounds) for ax in fig.axes]
-        if positions == previous:
+        positions = np.array([ax.get_position().bounds for ax in fig.axes]).reshape(-1, 4)
+        if previous is not None and previous.shape == positions.shape \
+                and np.max(np.abs(positions - previous), initial=0.0) <= _SETTLED:
             return
         previous = positions
 
