@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ._jit import kernel_function
-from .motoneuron import N_UNITS, membrane_derivative, pic_activation_steady, unit_drive, unit_rate
+from .motoneuron import N_UNITS, membrane_derivative, pic_activation_steady, unit_drive, unit_rate, unit_rate_slopes
 from .muscle import activation_derivative, activation_steady, excitation_from_rate, passive_force
 from .protocols import KERNEL_FIELDS, ramp_kinematics, step_on, tap_kinematics, volley_rate
 from .spindle import discharge_rate
@@ -43,8 +43,9 @@ from .synapse import steady_pool, synapse_derivatives
 from .variables import VARIABLES
 
 __all__ = ["N_UNITS", "N_STATES", "SHARED_STATES", "UNIT_STATES", "STATE_UNITS", "POOL_OUTPUTS", "FIELDS",
-           "UNIT_FIELDS", "ROW_DTYPE", "derivatives", "derivatives_with_inputs", "pool_rates", "pool_outputs", "joint_kinematics",
-           "spindle_rate", "cord_inputs", "synapse_rates", "passive_torque_nm", "resting_state", "state_scale", "WORK_SIZE"]
+           "UNIT_FIELDS", "ROW_DTYPE", "derivatives", "derivatives_with_inputs", "derivatives_in_place",
+           "pool_rates", "pool_rate_slopes", "pool_outputs", "joint_kinematics", "spindle_rate", "cord_inputs",
+           "synapse_rates", "passive_torque_nm", "resting_state", "state_scale", "WORK_SIZE"]
 
 #: States shared by the pool, in the order of the state vector.
 SHARED_STATES = ("vesicle_pool", "glutamate_mm", "ampa_open", "muscle_activation")
@@ -152,6 +153,17 @@ def derivatives_with_inputs(y: Any, ia_hz: float, command_ns: float, p: Any, dy:
                             work: Any) -> tuple[float, float]:
     """Write :math:`dy/dt` (per ms) into *dy* for given inputs; return (EMG-weighted rate, recruited share).
 
+    :func:`derivatives_in_place`, then the share-weighted sums of the rates and recruitments it
+    leaves in *work* (arguments as there).
+    """
+    derivatives_in_place(y, ia_hz, command_ns, p, dy, work)
+    return _share_sum(p.unit_share, work, 0), _share_sum(p.unit_share, work, N_UNITS)
+
+
+@kernel_function
+def derivatives_in_place(y: Any, ia_hz: float, command_ns: float, p: Any, dy: Any, work: Any) -> None:
+    """Write :math:`dy/dt` (per ms) into *dy* for given inputs (the kernel's inner RK4 stages need no more).
+
     Parameters
     ----------
     y : array of :data:`N_STATES` floats
@@ -163,7 +175,7 @@ def derivatives_with_inputs(y: Any, ia_hz: float, command_ns: float, p: Any, dy:
     dy : array of :data:`N_STATES` floats
         Output.
     work : array of :data:`WORK_SIZE` floats
-        Scratch space (each unit's rate, recruitment and muscle excitation).
+        Scratch space; left holding each unit's rate, recruitment and muscle excitation.
 
     Notes
     -----
@@ -205,11 +217,8 @@ def derivatives_with_inputs(y: Any, ia_hz: float, command_ns: float, p: Any, dy:
         work[i] = rate
         work[N_UNITS + i] = recruited
         work[2 * N_UNITS + i] = excitation
-    rate_sum = _share_sum(shares, work, 0)
-    recruited_sum = _share_sum(shares, work, N_UNITS)
     excitation = _share_sum(shares, work, 2 * N_UNITS)
     dy[A] = activation_derivative(y[A], excitation, p.activation_time_ms, p.deactivation_time_ms)
-    return rate_sum, recruited_sum
 
 
 @kernel_function
@@ -246,6 +255,20 @@ def pool_rates(y: Any, p: Any, work: Any) -> tuple[float, float]:
         rate, recruited = unit_rate(y[V0 + i] - thresholds[i], smoothing, minimum_rate, rate_gain)
         work[i] = rate
         work[N_UNITS + i] = recruited
+    return _share_sum(p.unit_share, work, 0), _share_sum(p.unit_share, work, N_UNITS)
+
+
+@kernel_function
+def pool_rate_slopes(y: Any, dy: Any, p: Any, work: Any) -> tuple[float, float]:
+    """Time derivatives of :func:`pool_rates` along *dy* (imp/s per ms, recruited share per ms)."""
+    thresholds = p.unit_threshold_mv
+    smoothing = p.recruitment_smoothing_mv
+    minimum_rate = p.minimum_rate_hz
+    rate_gain = p.rate_gain_hz_per_mv
+    for i in range(N_UNITS):
+        rate_slope, recruited_slope = unit_rate_slopes(y[V0 + i] - thresholds[i], smoothing, minimum_rate, rate_gain)
+        work[i] = rate_slope * dy[V0 + i]
+        work[N_UNITS + i] = recruited_slope * dy[V0 + i]
     return _share_sum(p.unit_share, work, 0), _share_sum(p.unit_share, work, N_UNITS)
 
 
@@ -299,8 +322,8 @@ def resting_state(p: Any, y: Any) -> bool:
     unit's potential is the lowest stable root of its current balance: the PIC only
     adds inward current, so that root lies above the PIC-free potential
     :math:`V_{lin}`; it is bracketed by a scan upward from :math:`V_{lin}` in 0.25 mV
-    steps (up to 40 mV) and refined by 60 bisections (a PIC can make a unit
-    bistable, and rest is the lower state).  PIC activation and availability at
+    steps (up to 40 mV) and refined by bisection down to neighbouring floats (at most
+    60 halvings; a PIC can make a unit bistable, and rest is the lower state).  PIC activation and availability at
     their steady states there; muscle activation at the steady state of the
     resting excitation.
     """
@@ -327,6 +350,8 @@ def resting_state(p: Any, y: Any) -> bool:
             return False
         for _ in range(60):
             middle = 0.5 * (low + high)
+            if middle <= low or middle >= high:
+                break  # the bracket is two neighbouring floats: more halving changes nothing
             if _current_balance(middle, excitatory, theta, p) > 0.0:
                 low = middle
             else:

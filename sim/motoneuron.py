@@ -109,7 +109,7 @@ from ._jit import kernel_function
 from .parameters import Parameters, check_range, param
 
 __all__ = ["N_UNITS", "MotoneuronParameters", "preset", "unit_quantiles", "unit_thresholds_mv", "unit_shares",
-           "sigmoid", "unit_rate", "pic_steady_state", "inactivation_steady_state", "girk_conductance_ns",
+           "sigmoid", "unit_rate", "unit_rate_slopes", "pic_steady_state", "inactivation_steady_state", "girk_conductance_ns",
            "membrane_derivative", "pic_activation_steady"]
 
 #: Number of representative units in the pool (a compile-time constant of the reflex kernel; a multiple
@@ -320,6 +320,22 @@ def unit_rate(u_mv: Any, smoothing_mv: float, minimum_rate_hz: float, gain_hz_pe
     root = np.sqrt(u_mv * u_mv + smoothing_mv * smoothing_mv)
     recruited = 0.5 + 0.5 * u_mv / root
     return minimum_rate_hz * recruited + gain_hz_per_mv * 0.5 * (u_mv + root), recruited
+
+
+@kernel_function
+def unit_rate_slopes(u_mv: Any, smoothing_mv: float, minimum_rate_hz: float, gain_hz_per_mv: float) -> tuple[Any, Any]:
+    r"""Derivatives of :func:`unit_rate` with respect to *u_mv*: (imp/s per mV, recruitment per mV).
+
+    With :math:`\rho = \sqrt{u^2 + s^2}`: recruitment :math:`\tfrac12(1 + u/\rho)` has slope
+    :math:`s^2/2\rho^3`, the rate :math:`r_{min}` times that plus :math:`\tfrac g2(1 + u/\rho)`
+    (kernel function).
+
+    >>> [round(float(x), 6) for x in unit_rate_slopes(0.0, 1.0, 8.0, 2.0)]
+    [5.0, 0.5]
+    """
+    inverse = 1.0 / np.sqrt(u_mv * u_mv + smoothing_mv * smoothing_mv)
+    recruited_slope = 0.5 * smoothing_mv * smoothing_mv * inverse * inverse * inverse
+    return minimum_rate_hz * recruited_slope + 0.5 * gain_hz_per_mv * (1.0 + u_mv * inverse), recruited_slope
 
 
 @kernel_function

@@ -203,6 +203,10 @@ class Protocol(Parameters):
         """Joint angular velocity, deg/s."""
         return self._zeros(t_ms)
 
+    def kinematics(self, t_ms: Any) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`angle_deg` and :meth:`angular_velocity_deg_s` together (one pass where they share work)."""
+        return self.angle_deg(t_ms), self.angular_velocity_deg_s(t_ms)
+
     def volley_rate_hz(self, t_ms: Any) -> np.ndarray:
         """Extra, electrically evoked Ia discharge (mean per fibre), imp/s."""
         return self._zeros(t_ms)
@@ -324,6 +328,9 @@ class RampAndHold(Protocol):
     def angle_deg(self, t_ms: Any) -> np.ndarray:
         return self._kinematics(t_ms)[0]
 
+    def kinematics(self, t_ms: Any) -> tuple[np.ndarray, np.ndarray]:
+        return self._kinematics(t_ms)
+
     def angular_velocity_deg_s(self, t_ms: Any) -> np.ndarray:
         return self._kinematics(t_ms)[1]
 
@@ -375,6 +382,9 @@ class TendonTap(Protocol):
 
     def angle_deg(self, t_ms: Any) -> np.ndarray:
         return self._kinematics(t_ms)[0]
+
+    def kinematics(self, t_ms: Any) -> tuple[np.ndarray, np.ndarray]:
+        return self._kinematics(t_ms)
 
     def angular_velocity_deg_s(self, t_ms: Any) -> np.ndarray:
         return self._kinematics(t_ms)[1]

@@ -250,10 +250,11 @@ def build_model(
 
 
 # -- inputs and right-hand side ------------------------------------------------
-def _kinematics_mm(model: ProbeModel, t_ms: Any) -> tuple[np.ndarray, np.ndarray]:
+def _kinematics_mm(model: ProbeModel, t_ms: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Joint angle (deg), muscle stretch (mm) and stretch velocity (mm/s) of the probes at *t_ms*."""
     arm = model.muscle.moment_arm_m
-    return (length_change_mm(model.protocol.angle_deg(t_ms), moment_arm_m=arm),
-            length_change_mm(model.protocol.angular_velocity_deg_s(t_ms), moment_arm_m=arm))
+    angle, velocity = model.protocol.kinematics(t_ms)
+    return angle, length_change_mm(angle, moment_arm_m=arm), length_change_mm(velocity, moment_arm_m=arm)
 
 
 def initial_state(model: ProbeModel) -> np.ndarray:
@@ -321,6 +322,8 @@ def _delayed(series: np.ndarray, t: np.ndarray, delay: float) -> np.ndarray:
     target = np.clip(t - delay, t[0], t[-1])
     idx = np.clip(np.searchsorted(t, target, side="right") - 1, 0, t.size - 2)
     w = (target - t[idx]) / (t[idx + 1] - t[idx])
+    if np.all(w == 0.0):  # the delay is a whole number of samples: a shift
+        return series[:, idx]
     return series[:, idx] * (1.0 - w) + series[:, idx + 1] * w
 
 
@@ -480,14 +483,13 @@ def probe(
     if need_states:
         channels = out["channels"]
         rate = channels["mn_rate_hz"]
-        grid_protocol = model.protocol
-        stretch, velocity = _kinematics_mm(model, t)
+        angle, stretch, velocity = _kinematics_mm(model, t)
         passive = ms.passive_force_n(stretch, velocity, mus)
         activation = _delayed(channels["muscle_activation"], t, d_eff)
         active = model.rows["max_force_n"][:, None] * activation  # F_max a, per probe
         force = active + passive
         full = {
-            "angle_deg": lambda: grid_protocol.angle_deg(t),
+            "angle_deg": lambda: angle,
             "ia_rate_hz": lambda: channels["ia_rate_muscle_hz"],
             "release_rel": lambda: model.release_probability[:, None] * channels["vesicle_pool"]
             / model.reference_release[:, None],

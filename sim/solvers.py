@@ -350,15 +350,22 @@ def relax(initial: np.ndarray, targets: np.ndarray, decays: np.ndarray) -> np.nd
     """
     shape = np.broadcast_shapes(np.shape(initial), np.shape(targets)[:-1], np.shape(decays)[:-1])
     m = np.shape(targets)[-1]
-    targets = np.broadcast_to(targets, (*shape, m))
-    decays = np.broadcast_to(decays, (*shape, m))
-    out = np.empty((*shape, m + 1))
-    current = np.broadcast_to(np.asarray(initial, dtype=float), shape).copy()
-    out[..., 0] = current
-    for j in range(m):
-        current = targets[..., j] + (current - targets[..., j]) * decays[..., j]
-        out[..., j + 1] = current
-    return out
+    n = int(np.prod(shape, dtype=int))
+    rows = (np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=float), (*shape, m))).reshape(n, m)
+            for x in (targets, decays))
+    out = np.empty((n, m + 1))
+    start = np.ascontiguousarray(np.broadcast_to(np.asarray(initial, dtype=float), shape)).reshape(n)
+    compile_kernel(_relax_rows)(start, *rows, out)  # a compiled loop over the steps
+    return out.reshape(*shape, m + 1)
+
+
+def _relax_rows(initial, targets, decays, out):  # pragma: no cover - compiled by numba
+    for i in range(initial.shape[0]):
+        current = initial[i]
+        out[i, 0] = current
+        for j in range(targets.shape[1]):
+            current = targets[i, j] + (current - targets[i, j]) * decays[i, j]
+            out[i, j + 1] = current
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,6 +395,9 @@ _M0 = circuit.M0
 STEP_LADDER_MS = 20.0
 #: Largest step, in protocol steps (8 becomes inaccurate near the pool's stability limit).
 MAX_STEP_FACTOR = 4
+#: Synapse sub-steps in the longest steps, far from any discontinuity, where the synapse only
+#: tracks its smooth input (the worst traces of the generated probes do not change).
+LONG_STEP_SUBSTEPS = 2
 # Slots of the online summaries' accumulator in the kernel (see _observe).
 (_EMG_PEAK, _RECRUITED_PEAK, _CROSSED, _T_CROSS, _FIRING_END, _ACT_END, _TORQUE_PEAK, _REFLEX_PEAK, _PREV_RISE,
  _PREV_T, _N_SEEN, _T_2, _RISE_2, _RECRUITED_2, _REFLEX_2, _PREV_RECRUITED, _PREV_REFLEX, _PREV_INSIDE) = range(18)
@@ -484,14 +494,18 @@ def _hermite(y0: Any, f0: Any, y1: Any, f1: Any, span: float, theta: float, out:
     >>> float(out[0])  # halfway up a step from 0 to 1 with flat ends
     0.5
     """
-    theta2 = theta * theta
-    rest = 1.0 - theta
-    a0 = (1.0 + 2.0 * theta) * rest * rest
-    b0 = span * theta * rest * rest
-    a1 = theta2 * (3.0 - 2.0 * theta)
-    b1 = -span * theta2 * rest
+    a0, b0, a1, b1 = _hermite_weights(span, theta)
     for c in range(lo, hi):
         out[c] = a0 * y0[c] + b0 * f0[c] + a1 * y1[c] + b1 * f1[c]
+
+
+@kernel_function
+def _hermite_weights(span: float, theta: float) -> tuple[float, float, float, float]:
+    """Weights of the start value and slope, end value and slope in the cubic Hermite interpolant."""
+    theta2 = theta * theta
+    rest = 1.0 - theta
+    return ((1.0 + 2.0 * theta) * rest * rest, span * theta * rest * rest, theta2 * (3.0 - 2.0 * theta),
+            -span * theta2 * rest)
 
 
 @kernel_function
@@ -609,6 +623,12 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
     t0 = 0.0
     have_step = False  # a step has been taken whose samples are still to be taken
     ended_on_break = False
+    factor = 1
+    rate_prev = rate0
+    fraction_prev = frac0
+    slopes_carry = False  # slopes of rate and recruitment at t known from the step before
+    slope_rate = 0.0
+    slope_fraction = 0.0
     while True:
         done = t >= t_end - 1e-12
         if not done:
@@ -632,26 +652,38 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
         else:
             rate, fraction = circuit.pool_rates(y, p, work)
         if have_step:
-            # -- samples of the step just taken: grid points inside it (from the step's cubic Hermite
-            # interpolant; the derivative at its end one-sided from the left at a discontinuity),
-            # then its end point.
+            # -- samples of the step just taken: grid points inside it, then its end point.  Inside,
+            # states come from the step's cubic Hermite interpolant (the derivative at its end
+            # one-sided from the left at a discontinuity), and so do the EMG-weighted rate and the
+            # recruited share, from their values and slopes at the step's ends.
             f_end = f_left if (ended_on_break or done) else k1
             span = t - t0
             kk = int(np.floor(t0 / h + 1e-9)) + 1
-            while kk * h < t - 1e-9:
-                ts = kk * h
-                theta = (ts - t0) / span
-                if record > 0 and kk % out_every == 0 and kk // out_every < n_out:
-                    _hermite(y_new, f_prev, y, f_end, span, theta, tmp, 0, _NS)
-                    _record(traces, i, kk // out_every, tmp, p, ts, record, work)
+            if kk * h < t - 1e-9:
+                if slopes_carry:
+                    rate_slope0, fraction_slope0 = slope_rate, slope_fraction
                 else:
-                    _hermite(y_new, f_prev, y, f_end, span, theta, tmp, _A, _M0)
-                r_s, f_s = circuit.pool_rates(tmp, p, work)
-                _observe(acc, ts, r_s, f_s, tmp[_A], p, emg0, frac0, rest_active, t_end, emg_threshold,
-                         firing_fraction, h)
-                kk += 1
+                    rate_slope0, fraction_slope0 = circuit.pool_rate_slopes(y_new, f_prev, p, work)
+                slope_rate, slope_fraction = circuit.pool_rate_slopes(y, f_end, p, work)
+                while kk * h < t - 1e-9:
+                    ts = kk * h
+                    theta = (ts - t0) / span
+                    if record > 0 and kk % out_every == 0 and kk // out_every < n_out:
+                        _hermite(y_new, f_prev, y, f_end, span, theta, tmp, 0, _NS)
+                        _record(traces, i, kk // out_every, tmp, p, ts, record, work)
+                    a0, b0, a1, b1 = _hermite_weights(span, theta)
+                    _observe(acc, ts, a0 * rate_prev + b0 * rate_slope0 + a1 * rate + b1 * slope_rate,
+                             a0 * fraction_prev + b0 * fraction_slope0 + a1 * fraction + b1 * slope_fraction,
+                             a0 * y_new[_A] + b0 * f_prev[_A] + a1 * y[_A] + b1 * f_end[_A], p, emg0, frac0,
+                             rest_active, t_end, emg_threshold, firing_fraction, h)
+                    kk += 1
+                slopes_carry = not ended_on_break
+            else:
+                slopes_carry = False
             _observe(acc, t, rate, fraction, y[_A], p, emg0, frac0, rest_active, t_end, emg_threshold,
                      firing_fraction, h)
+            rate_prev = rate
+            fraction_prev = fraction
             kk = int(round(t / h))
             if record > 0 and abs(t - kk * h) < 1e-9 and kk % out_every == 0 and kk // out_every < n_out:
                 _record(traces, i, kk // out_every, y, p, t, record, work)
@@ -661,7 +693,7 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
         # step's middle and end feed the RK4 stages of the pool and muscle.
         ia_m, cmd_m = circuit.cord_inputs(t + 0.5 * hh, p)
         ia_b, cmd_b = circuit.cord_inputs(t_next - nudge, p)
-        n_sub = SYNAPSE_SUBSTEPS
+        n_sub = SYNAPSE_SUBSTEPS if factor < MAX_STEP_FACTOR else LONG_STEP_SUBSTEPS
         hs = hh / n_sub
         sx = y[X]
         sg = y[GLU]
@@ -688,16 +720,16 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
         tmp[X] = mx
         tmp[GLU] = mg
         tmp[S] = ms_
-        circuit.derivatives_with_inputs(tmp, ia_m, cmd_m, p, k2, work)
+        circuit.derivatives_in_place(tmp, ia_m, cmd_m, p, k2, work)
         for c in range(_A, _NS):
             tmp[c] = y[c] + 0.5 * hh * k2[c]
-        circuit.derivatives_with_inputs(tmp, ia_m, cmd_m, p, k3, work)
+        circuit.derivatives_in_place(tmp, ia_m, cmd_m, p, k3, work)
         for c in range(_A, _NS):
             tmp[c] = y[c] + hh * k3[c]
         tmp[X] = sx
         tmp[GLU] = sg
         tmp[S] = ss
-        circuit.derivatives_with_inputs(tmp, ia_b, cmd_b, p, k4, work)
+        circuit.derivatives_in_place(tmp, ia_b, cmd_b, p, k4, work)
         # y_new takes the new state; then the names swap, so y is the new state and y_new the old one
         # (and f_prev the derivative at the old one) for the samples inside the step.
         for c in range(_A, _NS):
@@ -709,7 +741,7 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
         k1, f_prev = f_prev, k1
         ended_on_break = on_break
         if on_break or t_next >= t_end - 1e-12:
-            circuit.derivatives_with_inputs(y, ia_b, cmd_b, p, f_left, work)
+            circuit.derivatives_in_place(y, ia_b, cmd_b, p, f_left, work)
         t0 = t
         t = t_next
         have_step = True
@@ -828,7 +860,7 @@ def _kernel(parallel: bool = False) -> Callable[..., Any]:
 
 
 def warm() -> None:
-    """Compile (or load from the on-disk cache) every kernel: reflex (serial, parallel, rest), PK walk, clonus.
+    """Compile (or load from the on-disk cache) every kernel: reflex (serial, parallel, rest), relaxation, PK walk, clonus.
 
     Worth calling before starting worker processes, which then all load the cache.
     """
@@ -844,6 +876,7 @@ def warm() -> None:
     for function in (_resting_states, _resting_states_parallel):
         _compiled(function, function is _resting_states_parallel)(rows, np.zeros((1, _NS)),
                                                                   np.zeros(1, dtype=np.bool_))
+    relax(np.zeros(1), np.zeros((1, 1)), np.zeros((1, 1)))
     # The PK walk (serial and parallel builds) and the closed-loop kernel, through their callers.
     from . import closed_loop, pk
     from .dosing import Oral

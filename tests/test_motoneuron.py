@@ -44,6 +44,17 @@ def test_the_kernel_unit_drive_equals_the_stage_functions(u, smoothing, minimum,
     assert excitation == pytest.approx(sim.muscle.excitation_from_rate(rate_ref, half_force), rel=1e-12, abs=1e-300)
 
 
+@given(st.floats(-60.0, 60.0), st.floats(0.2, 5.0), st.floats(0.0, 20.0), st.floats(0.5, 20.0))
+def test_unit_rate_slopes_are_the_derivatives_of_unit_rate(u, smoothing, minimum, gain):
+    """unit_rate_slopes against a central difference of unit_rate (step 1e-4 mV): within 1e-6 of
+    the slope's scale (the difference's own error is about (1e-4/s)^2 relative)."""
+    step = 1e-4
+    rate_slope, recruited_slope = mn.unit_rate_slopes(u, smoothing, minimum, gain)
+    up, down = mn.unit_rate(u + step, smoothing, minimum, gain), mn.unit_rate(u - step, smoothing, minimum, gain)
+    assert rate_slope == pytest.approx((up[0] - down[0]) / (2 * step), abs=1e-6 * (gain + minimum / smoothing))
+    assert recruited_slope == pytest.approx((up[1] - down[1]) / (2 * step), abs=1e-6 / smoothing)
+
+
 def test_thresholds_are_ordered_and_span_the_range():
     p = mn.MotoneuronParameters()
     theta = mn.unit_thresholds_mv(-60.0, p)

@@ -275,3 +275,25 @@ def test_samples_inside_long_steps_follow_the_reference():
     run = rf.integrate(model, 1000.0, dt_ms=1.0, output_dt_ms=1.0, states=True)
     reference = rf.reference_solution(model, run["t_out"])
     assert np.max(relative_errors(run["states"], reference)) <= 1e-4
+
+
+def test_pool_rate_slopes_are_the_time_derivatives_of_the_pool_rates():
+    """circuit.pool_rate_slopes along the state's derivative against a central difference of
+    pool_rates along it (step 1e-4 ms), in the middle of a reflex (recruited units, rising drive):
+    within 1e-5 of the slope."""
+    model = rf.build_model(sim.Patient(condition="spastic", spasticity=0.8), RampAndHold(velocity_deg_s=150.0),
+                           a_pre=0.1, a_post=0.0)
+    run = rf.integrate(model, 150.0, dt_ms=1.0, output_dt_ms=1.0, states=True)
+    row = model.rows.reshape(-1).view(np.recarray)[0]  # fields as attributes, as in the kernel
+    y = run["states"][:, 0, -1].copy()
+    dy = np.empty_like(y)
+    work = np.empty(circuit.WORK_SIZE)
+    circuit.derivatives(150.0, y, row, dy, work)
+    slopes = circuit.pool_rate_slopes(y, dy, row, work)
+    step = 1e-4
+    up = circuit.pool_rates(y + step * dy, row, work)
+    down = circuit.pool_rates(y - step * dy, row, work)
+    assert circuit.pool_rates(y, row, work)[1] > 0.05  # units are recruited
+    for slope, a, b in zip(slopes, up, down):
+        assert abs(slope) > 0.0
+        assert slope == pytest.approx((a - b) / (2 * step), rel=1e-5)
