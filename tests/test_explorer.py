@@ -72,6 +72,17 @@ def test_figure_updates_lines_in_place(model):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_the_summary_line_shows_the_update(model):
+    """The view's summary (fixed words drawn once, numbers and band animated) says what update() says."""
+    window = explorer.explore(show=False)
+    data = window.refresh(oral_dose_mg=20.0)
+    gain, band = window.view.summary_gain.get_text(), window.view.summary_band.get_text()
+    low, high = data["reflex_gain_last_24h"]
+    assert gain == f"{low:.2f}–{high:.2f};" and gain.rstrip(";") in data["summary"]
+    assert band == data["sedation_band"] and data["summary"].endswith(f"sedation: {band}")
+    assert 0.0 < low <= high <= 1.0
+
+
 def test_explore_without_gui_raises_clear_error(monkeypatch):
     import matplotlib
 
