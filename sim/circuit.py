@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ._jit import kernel_function
+from ._jit import inlined_kernel_function, kernel_function
 from .motoneuron import N_UNITS, membrane_derivative, pic_activation_steady, unit_drive, unit_rate, unit_rate_slopes
 from .muscle import activation_derivative, activation_steady, excitation_from_rate, passive_force
 from .protocols import KERNEL_FIELDS, ramp_kinematics, step_on, tap_kinematics, volley_rate
@@ -221,7 +221,7 @@ def derivatives_in_place(y: Any, ia_hz: float, command_ns: float, p: Any, dy: An
     dy[A] = activation_derivative(y[A], excitation, p.activation_time_ms, p.deactivation_time_ms)
 
 
-@kernel_function
+@inlined_kernel_function
 def _share_sum(shares: Any, work: Any, offset: int) -> float:
     """Share-weighted sum of the block of *work* at *offset* (four partial sums in a fixed order)."""
     r0 = r1 = r2 = r3 = 0.0
@@ -240,7 +240,7 @@ def derivatives(t_ms: float, y: Any, p: Any, dy: Any, work: Any) -> tuple[float,
     return derivatives_with_inputs(y, ia_hz, command_ns, p, dy, work)
 
 
-@kernel_function
+@inlined_kernel_function
 def pool_rates(y: Any, p: Any, work: Any) -> tuple[float, float]:
     """EMG-weighted rate (imp/s) and recruited share of the pool in state *y* (only the potentials matter).
 
@@ -258,7 +258,7 @@ def pool_rates(y: Any, p: Any, work: Any) -> tuple[float, float]:
     return _share_sum(p.unit_share, work, 0), _share_sum(p.unit_share, work, N_UNITS)
 
 
-@kernel_function
+@inlined_kernel_function
 def pool_rate_slopes(y: Any, dy: Any, p: Any, work: Any) -> tuple[float, float]:
     """Time derivatives of :func:`pool_rates` along *dy* (imp/s per ms, recruited share per ms)."""
     thresholds = p.unit_threshold_mv
@@ -272,7 +272,7 @@ def pool_rate_slopes(y: Any, dy: Any, p: Any, work: Any) -> tuple[float, float]:
     return _share_sum(p.unit_share, work, 0), _share_sum(p.unit_share, work, N_UNITS)
 
 
-@kernel_function
+@inlined_kernel_function
 def pool_outputs(y: Any, p: Any, work: Any) -> tuple[float, float, float, float, float]:
     """Pool means of :math:`V_i`, :math:`m_i h_i` and :math:`h_i`, EMG-weighted rate and recruited share.
 

@@ -345,6 +345,13 @@ class ExplorerFigure:
         self.animated: list[Any] = [*lines.values(), self.summary_gain, self.summary_band]
         for artist in self.animated:
             artist.set_animated(True)
+        # Animated artists whose picture depends only on a key (a text's string, a slider's
+        # value): while the key stays the same, a blit pastes the pixels kept from their last
+        # drawing instead of rendering them again (each slider ≈ 1.5 ms, a short text ≈ 2 ms).
+        # They must not overlap other animated artists.
+        self.keyed: dict[Any, Any] = {self.summary_gain: self.summary_gain.get_text,
+                                      self.summary_band: self.summary_band.get_text}
+        self._snapshots: dict[Any, tuple[Any, Any]] = {}
         self._background: Any = None
         self._static_key: Any = None
         self._own_draw = False
@@ -382,12 +389,32 @@ class ExplorerFigure:
         if not self._own_draw:
             self.capture_background()
 
+    def add_control(self, ax: Any, key: Any) -> None:
+        """Animate a control's axes, drawn again only when ``key()`` (its value) changes."""
+        ax.set_animated(True)
+        self.animated.append(ax)
+        self.keyed[ax] = key
+
     def capture_background(self) -> None:
         """Store the static part of the last full draw and paint the changing artists over it."""
         canvas = self.fig.canvas
         self._background = canvas.copy_from_bbox(self.fig.bbox)
+        self._snapshots = {}
         for artist in self.animated:
-            self.fig.draw_artist(artist)
+            self._paint(artist)
+
+    def _paint(self, artist: Any) -> None:
+        """Draw *artist*; keep the pixels of a keyed one, with its key."""
+        self.fig.draw_artist(artist)
+        if artist in self.keyed:
+            from matplotlib.transforms import Bbox
+
+            renderer = self.fig.canvas.get_renderer()
+            box = (artist.get_tightbbox(renderer) if hasattr(artist, "get_tightbbox")
+                   else artist.get_window_extent(renderer))
+            box = Bbox.intersection(box.padded(2.0), self.fig.bbox)
+            if box is not None:
+                self._snapshots[artist] = (self.keyed[artist](), self.fig.canvas.copy_from_bbox(box))
 
     def render(self) -> None:
         """Bring the canvas up to date: a full draw if the background is stale, else a blit."""
@@ -402,7 +429,11 @@ class ExplorerFigure:
         else:
             canvas.restore_region(self._background)
             for artist in self.animated:
-                self.fig.draw_artist(artist)
+                kept = self._snapshots.get(artist)
+                if kept is not None and kept[0] == self.keyed[artist]():
+                    canvas.restore_region(kept[1])
+                else:
+                    self._paint(artist)
         canvas.blit(self.fig.bbox)
 
     def png(self) -> bytes:
@@ -468,10 +499,10 @@ class ExplorerWindow:
                 # Static label above the track (a figure text, so the blit need not re-render it).
                 widget.label.set_visible(False)
                 fig.text(0.03, top - 0.022, spec.label, fontsize=9, ha="left", va="bottom")
-                # The slider is repainted by our blit (its axes are animated), not by a full redraw.
+                # The slider is repainted by our blit (its axes are animated), not by a full redraw,
+                # and only when its value changes.
                 widget.drawon = False
-                ax.set_animated(True)
-                self.view.animated.append(ax)
+                self.view.add_control(ax, lambda widget=widget: widget.val)
                 widget.on_changed(lambda value, name=name: self._changed(name, value))
                 top -= 0.07
             self.widgets[name] = widget

@@ -104,7 +104,7 @@ from typing import Any
 import numpy as np
 
 from . import circuit, limb
-from ._jit import compile_kernel, kernel_function
+from ._jit import compile_kernel, inlined_kernel_function, kernel_function
 from .errors import ParameterError, SimulationError
 
 __all__ = [
@@ -480,7 +480,7 @@ def _synapse_step(x, g, s, ia_a, ia_h, ia_e, hs, p):  # pragma: no cover - compi
             s + hs / 6.0 * (c1 + 2.0 * (c2 + c3) + c4))
 
 
-@kernel_function
+@inlined_kernel_function
 def _hermite(y0: Any, f0: Any, y1: Any, f1: Any, span: float, theta: float, out: Any, lo: int, hi: int) -> None:
     """States *lo*..*hi*-1 of one step's cubic Hermite interpolant at fraction *theta* of it, into *out*.
 

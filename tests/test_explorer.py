@@ -72,6 +72,21 @@ def test_figure_updates_lines_in_place(model):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_a_blit_gives_the_same_pixels_as_a_full_redraw(model):
+    """Updates paste kept pixels for texts and sliders whose key did not change: after a dose change
+    (sliders unchanged) and after a slider move, the canvas equals a full redraw bit for bit."""
+    window = explorer.explore(show=False)
+    view = window.view
+    for change in (lambda: window.refresh(oral_dose_mg=25.0),
+                   lambda: window.widgets["creatinine_clearance_ml_min"].set_val(40.0)):
+        change()
+        blitted = np.array(view.fig.canvas.buffer_rgba())
+        view._background = None  # force a full draw of everything
+        view.render()
+        np.testing.assert_array_equal(blitted, np.asarray(view.fig.canvas.buffer_rgba()))
+    assert len(view._snapshots) == len(view.keyed) >= 5  # texts and sliders were kept
+
+
 def test_the_summary_line_shows_the_update(model):
     """The view's summary (fixed words drawn once, numbers and band animated) says what update() says."""
     window = explorer.explore(show=False)
