@@ -137,5 +137,5 @@ def compile_kernel(function: Callable[..., Any], parallel: bool = False) -> Call
     if fresh and not _ANNOUNCED:
         _ANNOUNCED.append(True)
         print("spinal-reflex-sim: compiling the simulation kernels, once per installation "
-              "(10–30 s) …", file=sys.stderr, flush=True)
+              "(about a minute) …", file=sys.stderr, flush=True)
     return compiled

@@ -238,8 +238,7 @@ def walk(step_propagators: np.ndarray, key_of_step: np.ndarray, state: np.ndarra
     sample_of_node = np.ascontiguousarray(sample_of_node, dtype=np.int64)
     n_samples = int(sample_of_node.max()) + 1 if sample_of_node.size else 0
     out = np.zeros((n_keep, n_blocks * _WALK_BLOCK, n_samples))
-    parallel = n_blocks >= _WALK_PARALLEL_FROM
-    kernel = _compiled(_walk_parallel if parallel else _walk_serial, parallel)
+    kernel = _on_threads(_compiled(_walk_parallel, True), n_blocks >= _WALK_PARALLEL_FROM)
     kernel(blocked, np.ascontiguousarray(key_of_step, dtype=np.int64), rows_of, columns_of,
            np.ascontiguousarray(jumps[:, 0], dtype=np.int64), np.ascontiguousarray(jumps[:, 1], dtype=np.int64),
            np.ascontiguousarray(jumps[:, 2]), sample_of_node, start, out)
@@ -293,13 +292,6 @@ def _walk_block(k, props, key_of_step, rows_of, columns_of, jump_node, jump_inde
                     for t in range(width):
                         out[i, first + t, sample + 1 - filled:sample + 1] = buffer[i, t, :filled]
                 filled = 0
-
-
-def _walk_serial(props, key_of_step, rows_of, columns_of, jump_node, jump_index, jump_amount, sample_of_node,
-                 state, out):  # pragma: no cover - compiled by numba
-    for k in range(props.shape[0]):
-        _walk_block(k, props, key_of_step, rows_of, columns_of, jump_node, jump_index, jump_amount,
-                    sample_of_node, state, out)
 
 
 def _walk_parallel(props, key_of_step, rows_of, columns_of, jump_node, jump_index, jump_amount, sample_of_node,
@@ -766,23 +758,11 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
     summaries[i, 10] = circuit.joint_kinematics(t_trigger, p)[0]
 
 
-def _step_serial(rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
-                 traces, summaries, y_end):  # pragma: no cover - compiled by numba
-    for i in range(rows.shape[0]):
-        _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
-                       traces, summaries, y_end)
-
-
 def _step_parallel(rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
                    traces, summaries, y_end):  # pragma: no cover - compiled by numba
     for i in numba_prange(rows.shape[0]):
         _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
                        traces, summaries, y_end)
-
-
-def _resting_states(rows, y0, ok):  # pragma: no cover - compiled by numba
-    for i in range(rows.shape[0]):
-        ok[i] = circuit.resting_state(rows[i], y0[i])
 
 
 def _resting_states_parallel(rows, y0, ok):  # pragma: no cover - compiled by numba
@@ -829,8 +809,7 @@ def resting_states(rows: np.ndarray) -> np.ndarray:
             return resting_states(rows[first])[np.ravel(inverse)]
     y0 = np.zeros((rows.shape[0], _NS))
     ok = np.zeros(rows.shape[0], dtype=np.bool_)
-    parallel = rows.shape[0] >= PARALLEL_FROM
-    _compiled(_resting_states_parallel if parallel else _resting_states, parallel)(rows, y0, ok)
+    _on_threads(_compiled(_resting_states_parallel, True), rows.shape[0] >= PARALLEL_FROM)(rows, y0, ok)
     if not np.all(ok):
         raise SimulationError("no resting potential found below 40 mV (a unit fires without input)")
     return y0
@@ -855,37 +834,51 @@ def _compiled(function: Callable[..., Any], parallel: bool) -> Callable[..., Any
 
 
 def _kernel(parallel: bool = False) -> Callable[..., Any]:
-    """The compiled kernel, serial or parallel (compiled, or loaded from the on-disk cache, on first use)."""
-    return _compiled(_step_parallel, True) if parallel else _compiled(_step_serial, False)
+    """The compiled probe kernel, on all threads or on the calling one (compiled, or loaded from the cache, once)."""
+    return _on_threads(_compiled(_step_parallel, True), parallel)
+
+
+def _on_threads(kernel: Callable[..., Any], parallel: bool) -> Callable[..., Any]:
+    """*kernel* (a parallel build) on all of numba's threads, or on the calling thread only.
+
+    Each kernel is built once, parallel: small batches run it with one thread instead of
+    a second, serial build (which would double the first compilation), since waking a
+    second thread costs more than a few probes.  Results do not depend on the thread count.
+    """
+    if parallel:
+        return kernel
+
+    def on_one_thread(*args: Any) -> Any:
+        import numba
+
+        threads = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            return kernel(*args)
+        finally:
+            numba.set_num_threads(threads)
+
+    return on_one_thread
 
 
 def warm() -> None:
-    """Compile (or load from the on-disk cache) every kernel: reflex (serial, parallel, rest), relaxation, PK walk, clonus.
+    """Compile (or load from the on-disk cache) every kernel: reflex probes and rest, relaxation, PK walk, clonus.
 
     Worth calling before starting worker processes, which then all load the cache.
     """
-    _kernel(parallel=False)
-    _kernel(parallel=True)
-    compile_kernel(_resting_states)
-    _compiled(_resting_states_parallel, True)
     rows = np.zeros(1, dtype=circuit.ROW_DTYPE)
     # Calling each once forces compilation for the argument types used by integrate_probes.
-    for parallel in (False, True):
-        _kernel(parallel)(rows, np.zeros((1, _NS)), np.full((1, 1), np.inf), 0.0, 1.0, 1, 1, 0, 0.02, 0.05,
-                          np.zeros((1, len(CHANNELS), 1)), np.zeros((1, len(SUMMARY_COLUMNS))), np.zeros((1, _NS)))
-    for function in (_resting_states, _resting_states_parallel):
-        _compiled(function, function is _resting_states_parallel)(rows, np.zeros((1, _NS)),
-                                                                  np.zeros(1, dtype=np.bool_))
+    _kernel(True)(rows, np.zeros((1, _NS)), np.full((1, 1), np.inf), 0.0, 1.0, 1, 1, 0, 0.02, 0.05,
+                  np.zeros((1, len(CHANNELS), 1)), np.zeros((1, len(SUMMARY_COLUMNS))), np.zeros((1, _NS)))
+    _compiled(_resting_states_parallel, True)(rows, np.zeros((1, _NS)), np.zeros(1, dtype=np.bool_))
     relax(np.zeros(1), np.zeros((1, 1)), np.zeros((1, 1)))
     # The PK walk (serial and parallel builds) and the closed-loop kernel, through their callers.
     from . import closed_loop, pk
     from .dosing import Oral
     from .patient import Patient
 
-    for batch in (1, _WALK_BLOCK * _WALK_PARALLEL_FROM):
-        pk.simulate(Patient(creatinine_clearance_ml_min=np.full(batch, 100.0)), Oral(10.0), [0.0, 1.0])
-    for batch in (1, PARALLEL_FROM):
-        closed_loop.clonus(Patient(), spinal_effect_ng_ml=np.zeros(batch), duration_ms=200.0)
+    pk.simulate(Patient(), Oral(10.0), [0.0, 1.0])
+    closed_loop.clonus(Patient(), spinal_effect_ng_ml=np.zeros(1), duration_ms=200.0)
 
 
 def step_grid(dt_ms: float, output_dt_ms: float) -> tuple[float, int]:
@@ -1127,12 +1120,6 @@ def _advance_clonus(i, rows, limbs, y0, n_steps, h, n_aff, n_eff, ring, out_ever
         y_end[i, c] = y[c]
 
 
-def _clonus_serial(rows, limbs, y0, n_steps, h, n_aff, n_eff, ring, out_every, n_out, mode, traces,
-                   y_end):  # pragma: no cover - compiled by numba
-    for i in range(rows.shape[0]):
-        _advance_clonus(i, rows, limbs, y0, n_steps, h, n_aff, n_eff, ring, out_every, n_out, mode, traces, y_end)
-
-
 def _clonus_parallel(rows, limbs, y0, n_steps, h, n_aff, n_eff, ring, out_every, n_out, mode, traces,
                      y_end):  # pragma: no cover - compiled by numba
     for i in numba_prange(rows.shape[0]):
@@ -1143,7 +1130,7 @@ def _clonus_kernel(parallel: bool = False) -> Callable[..., Any]:
     import numba
 
     globals()["numba_prange"] = numba.prange
-    return compile_kernel(_clonus_parallel, parallel=True) if parallel else compile_kernel(_clonus_serial)
+    return _on_threads(compile_kernel(_clonus_parallel, parallel=True), parallel)
 
 
 def delay_in_half_steps(delay_ms: float, h: float, name: str) -> int:
