@@ -387,13 +387,18 @@ def console() -> None:
 
     After an interrupt the process only exits, so a second (or still pending) Ctrl-C is
     ignored: it must not turn the clean exit status 130 into a death by signal while the
-    interpreter shuts down.
+    interpreter shuts down.  Nor may the shutdown add to the one-line message: a worker
+    pool's queue thread can still be writing to a worker that was just stopped ("Bad file
+    descriptor", reported as an ignored exception), so such reports are dropped then.
     """
     status = main()
     if status == 130:
         import signal
+        import threading
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        sys.unraisablehook = lambda unraisable: None
+        threading.excepthook = lambda arguments: None
     sys.exit(status)
 
 

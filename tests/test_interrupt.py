@@ -118,3 +118,21 @@ def test_sigint_during_figures_stops_the_workers(tmp_path):
     assert not [pid for pid in workers if _alive(pid)], "worker processes outlived the interrupt"
     # The folder the command created is gone again: no partial gallery, no staging folder.
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_after_an_interrupt_the_shutdown_reports_nothing_more():
+    """Exit status 130 keeps its one-line message: an exception ignored while the interpreter
+    shuts down (as a worker pool's queue thread writing to a stopped worker raises) prints nothing."""
+    code = ("import sys, threading, sim.__main__ as cli\n"
+            "class Late:\n"
+            "    def __del__(self):\n"
+            "        raise OSError(9, 'Bad file descriptor')\n"
+            "keep = Late()\n"
+            "def fail():\n"
+            "    raise OSError(9, 'Bad file descriptor')\n"
+            "cli.main = lambda: (print('interrupted; one line', file=sys.stderr), 130)[1]\n"
+            "threading.Thread(target=lambda: (threading.Event().wait(0.5), fail())).start()\n"
+            "cli.console()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130
+    assert done.stderr == "interrupted; one line\n"
