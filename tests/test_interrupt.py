@@ -1,7 +1,7 @@
 """Ctrl-C (SIGINT) stops `run` and `figures` promptly and leaves no incomplete result set.
 
 The command runs in a subprocess; once it is computing (and, for `figures`, once its worker
-processes exist) it gets SIGINT.  Then: exit status 130, one line on stderr, the output
+processes exist and its first figure is done) it gets SIGINT.  Then: exit status 130, one line on stderr, the output
 folder exactly as before (no staging folder, no partial set), and every worker process gone.
 The time limits below are generous hang guards, not performance assertions.
 """
@@ -107,7 +107,9 @@ def test_sigint_during_figures_stops_the_workers(tmp_path):
         workers = _children(process.pid)
         time.sleep(0.2)
     assert workers, "no worker processes appeared"
-    time.sleep(1.5)  # the workers are computing now
+    # Interrupt once the first figure is done: the command is then waiting on its workers,
+    # which are computing the next ones (not still starting up).
+    _wait_for_line(process, "[1/")
     workers |= _children(process.pid)
     status, err = _interrupt(process)
     assert status == 130, err
