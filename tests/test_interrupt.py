@@ -48,10 +48,16 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _sigint_at_default() -> None:
+    # A test run started in the background by a non-interactive shell inherits SIGINT ignored, and
+    # so would the command (Python then installs no KeyboardInterrupt handler): give it the default.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(arguments: list[str], cwd: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen([sys.executable, "-m", "sim", *arguments], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_sigint_at_default)
 
 
 def _wait_for_line(process: subprocess.Popen, prefix: str) -> None:
