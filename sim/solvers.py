@@ -806,7 +806,12 @@ def resting_states(rows: np.ndarray) -> np.ndarray:
         items = table.view(np.dtype((np.void, 8 * table.shape[1]))).ravel()
         _, first, inverse = np.unique(items, return_index=True, return_inverse=True)
         if first.size < rows.shape[0]:
-            return resting_states(rows[first])[np.ravel(inverse)]
+            return _rest_of_each(rows[first])[np.ravel(inverse)]
+    return _rest_of_each(rows)
+
+
+def _rest_of_each(rows: np.ndarray) -> np.ndarray:
+    """:func:`sim.circuit.resting_state` of every row (contiguous), shape (n, N_STATES)."""
     y0 = np.zeros((rows.shape[0], _NS))
     ok = np.zeros(rows.shape[0], dtype=np.bool_)
     _on_threads(_compiled(_resting_states_parallel, True), rows.shape[0] >= PARALLEL_FROM)(rows, y0, ok)
@@ -872,7 +877,7 @@ def warm() -> None:
                   np.zeros((1, len(CHANNELS), 1)), np.zeros((1, len(SUMMARY_COLUMNS))), np.zeros((1, _NS)))
     _compiled(_resting_states_parallel, True)(rows, np.zeros((1, _NS)), np.zeros(1, dtype=np.bool_))
     relax(np.zeros(1), np.zeros((1, 1)), np.zeros((1, 1)))
-    # The PK walk (serial and parallel builds) and the closed-loop kernel, through their callers.
+    # The PK walk and the closed-loop kernel, through their callers.
     from . import closed_loop, pk
     from .dosing import Oral
     from .patient import Patient
