@@ -17,7 +17,7 @@ from .panels import (
     SEDATION_BANDS,
     plot_band_timeline,
 )
-from .style import _add_axes, _figure, _style_rc, arm_style, arm_styles, axis_label
+from .style import _add_axes, _figure, _lay_out, _style_rc, arm_style, arm_styles, axis_label
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.axes import Axes
@@ -260,7 +260,7 @@ def _place_labels_off_data(fig: Figure) -> None:
         return
     # Measure on the current layout (after _fit_texts); later layout passes move panels by a
     # fraction of a pixel, well inside the margin a free spot keeps.
-    fig.draw_without_rendering()
+    _lay_out(fig)
     renderer = fig._get_renderer()  # noqa: SLF001 - public only on Agg canvases
     taken: list[Any] = []
     for ax, label in labels:
@@ -339,7 +339,7 @@ def _wrap_label(text: str, width: int = 24) -> str:
 
 def _fit_texts(fig: Figure) -> None:
     """Shrink panel headings and the title that would run past their space."""
-    fig.draw_without_rendering()
+    _lay_out(fig)
     renderer = fig._get_renderer()  # noqa: SLF001 - public only on Agg canvases
     fig_width = fig.bbox.width
     title = fig._suptitle  # noqa: SLF001 - matplotlib keeps the suptitle here
