@@ -38,7 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["kernel_function", "inlined_kernel_function", "compile_kernel", "cache_folder"]
+__all__ = ["kernel_function", "inlined_kernel_function", "compile_kernel", "cache_folder", "is_cached"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _MARKED: list[Callable[..., Any]] = []
@@ -105,6 +105,19 @@ def _use_cache_folder() -> Path | None:
     return folder
 
 
+def is_cached(function: Callable[..., Any]) -> bool:
+    """Whether a compiled build of *function* is on disk (a quick look for numba's index file; no numba import).
+
+    A build for another signature or processor still counts: this only tells whether the
+    first call will most likely compile.
+    """
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        folder = Path(os.environ["NUMBA_CACHE_DIR"])
+    else:
+        folder = cache_folder()
+    return folder.is_dir() and any(folder.rglob(f"*{function.__name__}*.nbi"))
+
+
 @functools.lru_cache(maxsize=None)
 def compile_kernel(function: Callable[..., Any], parallel: bool = False) -> Callable[..., Any]:
     """Compile *function* (and every marked function it calls) with numba, cached on disk.
@@ -113,7 +126,7 @@ def compile_kernel(function: Callable[..., Any], parallel: bool = False) -> Call
     once per installation; later processes load the cache in well under a second.
     """
     folder = _use_cache_folder()
-    fresh = folder is None or not any(folder.rglob(f"*{function.__name__}*.nbi"))
+    fresh = folder is None or not is_cached(function)
     from .fileio import _interrupts_deferred
 
     with _interrupts_deferred():  # Ctrl-C inside llvmlite's initialisation would leave it half-made

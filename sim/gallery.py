@@ -243,10 +243,12 @@ def _run_in_workers(tasks: list[str], stage: Path, formats: tuple[str, ...], out
 
     from . import solvers
 
-    # Compile (or load) the reflex kernels once here, so the workers load them from the on-disk
-    # cache instead of each compiling its own copy.  "spawn" starts clean interpreters (no fork of
-    # a threaded parent).
-    solvers.warm()
+    # Compile the reflex kernels once here if they are not on disk yet, so the workers load
+    # them from the cache instead of each compiling its own copy (when they are, loading
+    # them here too would only delay the workers by a second or two).  "spawn" starts
+    # clean interpreters (no fork of a threaded parent).
+    if not solvers.kernels_cached():
+        solvers.warm()
     context = multiprocessing.get_context("spawn")
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                                   initializer=_ignore_interrupts)

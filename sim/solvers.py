@@ -886,6 +886,18 @@ def warm() -> None:
     closed_loop.clonus(Patient(), spinal_effect_ng_ml=np.zeros(1), duration_ms=200.0)
 
 
+def kernels_cached() -> bool:
+    """Whether every kernel :func:`warm` builds is already compiled on disk (checked without importing numba).
+
+    >>> isinstance(kernels_cached(), bool)
+    True
+    """
+    from ._jit import is_cached
+
+    return all(map(is_cached, (_step_parallel, _resting_states_parallel, _relax_rows, _walk_parallel,
+                               _clonus_parallel)))
+
+
 def step_grid(dt_ms: float, output_dt_ms: float) -> tuple[float, int]:
     """The step actually used (``output_dt_ms / ceil(output_dt_ms / dt_ms)``) and steps per output."""
     per_output = int(np.ceil(output_dt_ms / dt_ms - 1e-9))

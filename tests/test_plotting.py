@@ -291,6 +291,21 @@ def test_save_is_byte_identical(tmp_path):
     _close(fig)
 
 
+def test_pdf_text_stays_text(tmp_path):
+    """Every PDF font carries a ToUnicode map and no glyph is drawn as a picture (XObject form),
+    so all text – µ, ², ⁺, →, α included – can be selected and searched."""
+    import re
+
+    fig, ax = plotting.new_figure(title="Ca²⁺ entry → release onto the α-motoneuron at 5 µM")
+    ax.set_xlabel("Time (ms)")
+    (path,) = plotting.save_figure(fig, tmp_path / "text", formats="pdf")
+    raw = path.read_bytes()
+    fonts = re.findall(rb"/Subtype /(?:Type3|Type0|TrueType)\b", raw)
+    assert fonts and raw.count(b"/ToUnicode") == len(fonts)
+    assert b"/Subtype /Form" not in raw
+    _close(fig)
+
+
 def test_multi_panel_figure_saves_reproducibly(tmp_path, course):
     fig, axes = plotting.new_figure(1, 2, title="Two panels")
     plotting.plot_series(course, "plasma_ng_ml", ax=axes[0], arm="oral")

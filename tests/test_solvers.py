@@ -211,6 +211,19 @@ def test_first_compilation_is_announced_once(tmp_path):
     assert list(tmp_path.rglob("*.nbi"))
 
 
+def test_kernels_cached_looks_for_every_kernels_index(tmp_path, monkeypatch):
+    """An empty cache folder: not cached; numba's index file for each kernel present: cached."""
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    assert not solvers.kernels_cached()
+    names = ["_step_parallel", "_resting_states_parallel", "_relax_rows", "_walk_parallel", "_clonus_parallel"]
+    for name in names[:-1]:
+        (tmp_path / f"solvers.{name}-1.py311.nbi").touch()
+    assert not solvers.kernels_cached()  # one kernel still missing
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / f"solvers.{names[-1]}-1.py311.nbi").touch()
+    assert solvers.kernels_cached()
+
+
 # -- hours: the exact linear propagators and the compiled walk ------------------------------------
 def test_propagators_match_scipy_expm_on_stiff_badly_scaled_stacks():
     """Balanced scaling-and-squaring equals scipy's expm to 1e-12 of each propagator's largest entry.
