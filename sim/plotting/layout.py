@@ -249,18 +249,20 @@ _FREE_SPOTS += [(x, y, ha, va) for y, va in ((0.03, "bottom"), (0.97, "top"))
                 for x, ha in ((0.97, "right"), (0.5, "center"), (0.03, "left"))]
 
 
-def _place_labels_off_data(fig: Figure) -> None:
+def _place_labels_off_data(fig: Figure, *, laid_out: bool = False) -> None:
     """Move every reference-line label to the first spot where it covers no data line, legend
     or text; if the panel has none, just outside its right edge, level with the line.  Notes
     marked as free-standing (gid ``"free-text"``) keep their place if it is free, else move to
-    the first free spot of :data:`_FREE_SPOTS`."""
+    the first free spot of :data:`_FREE_SPOTS`.  *laid_out*: nothing changed since the last
+    layout pass, so the labels are measured without another."""
     labels = [(ax, t) for ax in fig.axes for t in ax.texts
               if t.get_gid() in (_REFERENCE_LABEL_GID, _FREE_TEXT_GID)]
     if not labels:
         return
     # Measure on the current layout (after _fit_texts); later layout passes move panels by a
     # fraction of a pixel, well inside the margin a free spot keeps.
-    _lay_out(fig)
+    if not laid_out:
+        _lay_out(fig)
     renderer = fig._get_renderer()  # noqa: SLF001 - public only on Agg canvases
     taken: list[Any] = []
     for ax, label in labels:
@@ -337,9 +339,10 @@ def _wrap_label(text: str, width: int = 24) -> str:
     return "\n".join(textwrap.wrap(text, width=max(width, len(text) // 2 + 1)))
 
 
-def _fit_texts(fig: Figure) -> None:
-    """Shrink panel headings and the title that would run past their space."""
+def _fit_texts(fig: Figure) -> bool:
+    """Shrink panel headings and the title that would run past their space; return whether any shrank."""
     _lay_out(fig)
+    shrunk = False
     renderer = fig._get_renderer()  # noqa: SLF001 - public only on Agg canvases
     fig_width = fig.bbox.width
     title = fig._suptitle  # noqa: SLF001 - matplotlib keeps the suptitle here
@@ -347,6 +350,7 @@ def _fit_texts(fig: Figure) -> None:
         width = title.get_window_extent(renderer).width
         if width > 0.97 * fig_width:
             title.set_fontsize(max(13.0, title.get_fontsize() * 0.97 * fig_width / width))
+            shrunk = True
     axes = [ax for ax in fig.axes if ax.axison]
     for ax in axes:
         heading = ax.title if not ax._left_title.get_text() else ax._left_title  # noqa: SLF001
@@ -362,6 +366,8 @@ def _fit_texts(fig: Figure) -> None:
         width = heading.get_window_extent(renderer).width
         if width > room > 0:
             heading.set_fontsize(max(10.0, heading.get_fontsize() * room / width))
+            shrunk = True
+    return shrunk
 
 
 _LEGEND_GID = "arm-legend"

@@ -131,9 +131,9 @@ def scenario_figure(scenario: Any, tables: Mapping[str, Result]) -> Figure:
         if ax.get_ylabel():
             ax.set_ylabel(_wrap_label(ax.get_ylabel(), 28))
     panel_letters(letter_axes)
-    _fit_texts(fig)
+    shrunk = _fit_texts(fig)
     # Last: reference-line labels go where no data are, once limits and layout are final.
-    _place_labels_off_data(fig)
+    _place_labels_off_data(fig, laid_out=not shrunk)
     return fig
 
 
