@@ -256,15 +256,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .runner import estimate, run
     from .scenario import load, parse_set_option
 
-    _preload_compiled_modules()
-
-    # Everything that can be checked is checked before any computing starts.
+    # Everything that can be checked is checked before any computing starts (and before the
+    # second or so that loading the compiled libraries takes, so a mistyped option is answered at once).
     formats = check_formats(args.format, option="--format")
     check_output_dir(args.out, option="--out")
     overrides = dict(parse_set_option(item) for item in args.set)
     scenario = load(args.scenario, overrides=overrides)
     size = estimate(scenario)
     size.check(force=args.force)
+    _preload_compiled_modules()
     print(f"{EDUCATIONAL_LABEL}\nrunning {scenario.name}: {scenario.title}\n  size: {size}", flush=True)
     started = time.perf_counter()
     with _heartbeat(scenario.name) as say:
@@ -286,7 +286,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_figures(args: argparse.Namespace) -> int:
     from .gallery import build_gallery
 
-    _preload_compiled_modules()
     formats = check_formats(args.format, option="--format")
     if args.jobs is not None and not 1 <= args.jobs <= 64:
         raise ParameterError(f"--jobs = {args.jobs} is outside the allowed range [1, 64]")
@@ -298,6 +297,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
             raise ParameterError(f"--handout = {args.handout!r} must end in .pdf")
         if "png" not in formats:
             raise ParameterError(f"--handout needs png among --format (got {','.join(formats)})")
+    _preload_compiled_modules()
     print(f"{EDUCATIONAL_LABEL}\nbuilding the figure gallery in {args.out}/", flush=True)
     with _heartbeat("the gallery") as say:
         summary = build_gallery(Path(args.out), formats=formats, workers=args.jobs, progress=say)
@@ -312,8 +312,8 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 def _cmd_cohort(args: argparse.Namespace) -> int:
     from .cohort import write_cohort
 
-    _preload_compiled_modules()
     check_output_dir(args.out, option="--out")
+    _preload_compiled_modules()
     print(f"{EDUCATIONAL_LABEL}\nwriting a classroom cohort of {args.students} into {args.out}/", flush=True)
     with _heartbeat("the cohort") as say:
         files = write_cohort(args.out, students=args.students, seed=args.seed, dose_mg=args.dose_mg,
