@@ -38,13 +38,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["kernel_function", "inlined_kernel_function", "compile_kernel", "cache_folder", "is_cached"]
+__all__ = ["kernel_function", "inlined_kernel_function", "kernel_body", "compile_kernel", "cache_folder",
+           "is_cached"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _MARKED: list[Callable[..., Any]] = []
 _ANNOUNCED: list[bool] = []
 _REGISTERED: set[Callable[..., Any]] = set()
 _INLINED: set[Callable[..., Any]] = set()
+_BODIES: list[Callable[..., Any]] = []
 
 
 def kernel_function(function: F) -> F:
@@ -61,6 +63,21 @@ def inlined_kernel_function(function: F) -> F:
     own, 40–50 ns inlined).  Inlining everything would make compiling take many minutes.
     """
     _INLINED.add(function)
+    return kernel_function(function)
+
+
+def kernel_body(function: F) -> F:
+    """:func:`kernel_function`, compiled as a numba function of its own: the body of a parallel loop.
+
+    numba's parallel lowering types a ``prange`` loop's body a second time, in the
+    function it builds for the threads, and there a registered helper is compiled once
+    more (measured: the probe body 19 s, then 10 s again, of a 46 s first compilation).
+    A compiled function (dispatcher) keeps its compiled code, so the second typing finds
+    it – if the arguments have the same types: the loop passes its index as
+    ``np.int64(i)`` (numba types it uint64 there).  :func:`compile_kernel` rebinds the
+    module's name to that compiled function; the body has no pure-Python callers.
+    """
+    _BODIES.append(function)
     return kernel_function(function)
 
 
@@ -141,7 +158,10 @@ def compile_kernel(function: Callable[..., Any], parallel: bool = False) -> Call
 
     for marked in _MARKED:
         if marked not in _REGISTERED:  # once each: numba keeps every registration
-            if marked in _INLINED:
+            if marked in _BODIES:
+                setattr(sys.modules[marked.__module__], marked.__name__,
+                        numba.njit(cache=True, fastmath=False, error_model="numpy")(marked))
+            elif marked in _INLINED:
                 register_jitable(error_model="numpy", inline="always")(marked)
             else:
                 register_jitable(error_model="numpy")(marked)

@@ -104,7 +104,7 @@ from typing import Any
 import numpy as np
 
 from . import circuit, limb
-from ._jit import compile_kernel, inlined_kernel_function, kernel_function
+from ._jit import compile_kernel, inlined_kernel_function, kernel_body, kernel_function
 from .errors import ParameterError, SimulationError
 
 __all__ = [
@@ -252,7 +252,7 @@ _WALK_RUN = 64
 _WALK_PARALLEL_FROM = 8
 
 
-@kernel_function
+@kernel_body
 def _walk_block(k, props, key_of_step, rows_of, columns_of, jump_node, jump_index, jump_amount, sample_of_node,
                 state, out):  # pragma: no cover - compiled by numba
     width = _WALK_BLOCK  # a compile-time constant: the innermost loops unroll and vectorise
@@ -288,16 +288,17 @@ def _walk_block(k, props, key_of_step, rows_of, columns_of, jump_node, jump_inde
                     buffer[i, t, filled] = x[i, t]
             filled += 1
             if filled == _WALK_RUN or sample == out.shape[2] - 1:
-                for i in range(n_keep):
-                    for t in range(width):
-                        out[i, first + t, sample + 1 - filled:sample + 1] = buffer[i, t, :filled]
+                for i in range(n_keep):  # element by element: a slice assignment compiles numba's
+                    for t in range(width):  # shape-mismatch error path (about 5 s of compiling)
+                        for m in range(filled):
+                            out[i, first + t, sample + 1 - filled + m] = buffer[i, t, m]
                 filled = 0
 
 
 def _walk_parallel(props, key_of_step, rows_of, columns_of, jump_node, jump_index, jump_amount, sample_of_node,
                    state, out):  # pragma: no cover - compiled by numba
     for k in numba_prange(props.shape[0]):
-        _walk_block(k, props, key_of_step, rows_of, columns_of, jump_node, jump_index, jump_amount,
+        _walk_block(np.int64(k), props, key_of_step, rows_of, columns_of, jump_node, jump_index, jump_amount,
                     sample_of_node, state, out)
 
 
@@ -574,7 +575,7 @@ def _step_factor(t: float, last_break: float) -> int:
     return factor
 
 
-@kernel_function
+@kernel_body
 def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
                    traces, summaries, y_end):  # pragma: no cover - compiled by numba; tested through the driver
     """Integrate probe *i* from rest to *t_end* (RK4 on its own step ladder), sampling monitors on the grid."""
@@ -761,7 +762,7 @@ def _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_
 def _step_parallel(rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
                    traces, summaries, y_end):  # pragma: no cover - compiled by numba
     for i in numba_prange(rows.shape[0]):
-        _advance_probe(i, rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
+        _advance_probe(np.int64(i), rows, y0, breaks, t_end, h, out_every, n_out, record, emg_threshold, firing_fraction,
                        traces, summaries, y_end)
 
 
@@ -821,7 +822,12 @@ def _rest_of_each(rows: np.ndarray) -> np.ndarray:
 
 
 def numba_prange(n: int) -> range:
-    """``range`` in Python; replaced by ``numba.prange`` when the kernel is compiled."""
+    """``range`` in Python; replaced by ``numba.prange`` when the kernel is compiled.
+
+    The parallel loops pass their index on as ``np.int64(i)``: numba types it int64 while it
+    types the loop and uint64 in the threads' function it then builds, and each type
+    would compile the loop's body (:func:`sim._jit.kernel_body`) once more.
+    """
     return range(n)
 
 
@@ -1065,7 +1071,7 @@ def _record_clonus(traces: Any, i: int, j: int, y: Any, p: Any, q: Any, t: float
     traces[i, 7, j] = limb.examiner_torque_nm(t, q.onset_ms, q.push_torque_nm, q.push_ms, q.hold_torque_nm)
 
 
-@kernel_function
+@kernel_body
 def _advance_clonus(i, rows, limbs, y0, n_steps, h, n_aff, n_eff, ring, out_every, n_out, mode, traces,
                     y_end):  # pragma: no cover - compiled by numba; tested through the driver
     """Integrate closed-loop probe *i* from rest over *n_steps* RK4 steps with the half-step history."""
@@ -1140,7 +1146,7 @@ def _advance_clonus(i, rows, limbs, y0, n_steps, h, n_aff, n_eff, ring, out_ever
 def _clonus_parallel(rows, limbs, y0, n_steps, h, n_aff, n_eff, ring, out_every, n_out, mode, traces,
                      y_end):  # pragma: no cover - compiled by numba
     for i in numba_prange(rows.shape[0]):
-        _advance_clonus(i, rows, limbs, y0, n_steps, h, n_aff, n_eff, ring, out_every, n_out, mode, traces, y_end)
+        _advance_clonus(np.int64(i), rows, limbs, y0, n_steps, h, n_aff, n_eff, ring, out_every, n_out, mode, traces, y_end)
 
 
 def _clonus_kernel(parallel: bool = False) -> Callable[..., Any]:
