@@ -200,8 +200,16 @@ def test_readout_table_defines_each_readout_once():
 
 @pytest.mark.slow
 def test_first_compilation_is_announced_once(tmp_path):
-    """A fresh cache folder: the first process says it is compiling (once), the second loads the cache."""
-    code = "import sim; sim.h_reflex(sim.Patient())"
+    """A fresh cache folder: the first process says it is compiling (once) and compiles the probe
+    loop's body once (numba's parallel lowering would type it a second time, see
+    sim._jit.kernel_body); the second process loads the cache and compiles nothing."""
+    code = ("import sim\n"
+            "from numba.core import event\n"
+            "with event.install_recorder('numba:compile') as recorder:\n"
+            "    sim.h_reflex(sim.Patient())\n"
+            "print(sum(1 for _, e in recorder.buffer if e.is_start and isinstance(e.data, dict)\n"
+            "          and getattr(e.data.get('dispatcher'), 'py_func', None) is not None\n"
+            "          and e.data['dispatcher'].py_func.__name__ == '_advance_probe'))")
     env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "NUMBA_CACHE_DIR": ""}
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
     second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
@@ -209,6 +217,7 @@ def test_first_compilation_is_announced_once(tmp_path):
     assert first.stderr.count("compiling the simulation kernels") == 1
     assert "compiling" not in second.stderr
     assert list(tmp_path.rglob("*.nbi"))
+    assert (first.stdout.split(), second.stdout.split()) == (["1"], ["0"])
 
 
 def test_kernels_cached_looks_for_every_kernels_index(tmp_path, monkeypatch):
