@@ -107,11 +107,16 @@ def cache_folder() -> Path:
     return base / "spinal-reflex-sim" / f"numba-{__version__}-{_source_hash()}"
 
 
+def _chosen_cache_folder() -> Path:
+    """The folder numba caches in: NUMBA_CACHE_DIR if the user (or :func:`_use_cache_folder`) set it, else :func:`cache_folder`."""
+    return Path(os.environ["NUMBA_CACHE_DIR"]) if os.environ.get("NUMBA_CACHE_DIR") else cache_folder()
+
+
 def _use_cache_folder() -> Path | None:
     """Point numba's cache at :func:`cache_folder` unless the user chose one (NUMBA_CACHE_DIR)."""
+    folder = _chosen_cache_folder()
     if os.environ.get("NUMBA_CACHE_DIR"):
-        return Path(os.environ["NUMBA_CACHE_DIR"])
-    folder = cache_folder()
+        return folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -128,10 +133,7 @@ def is_cached(function: Callable[..., Any]) -> bool:
     A build for another signature or processor still counts: this only tells whether the
     first call will most likely compile.
     """
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        folder = Path(os.environ["NUMBA_CACHE_DIR"])
-    else:
-        folder = cache_folder()
+    folder = _chosen_cache_folder()
     return folder.is_dir() and any(folder.rglob(f"*{function.__name__}*.nbi"))
 
 

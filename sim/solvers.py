@@ -1150,10 +1150,7 @@ def _clonus_parallel(rows, limbs, y0, n_steps, h, n_aff, n_eff, ring, out_every,
 
 
 def _clonus_kernel(parallel: bool = False) -> Callable[..., Any]:
-    import numba
-
-    globals()["numba_prange"] = numba.prange
-    return _on_threads(compile_kernel(_clonus_parallel, parallel=True), parallel)
+    return _on_threads(_compiled(_clonus_parallel, True), parallel)
 
 
 def delay_in_half_steps(delay_ms: float, h: float, name: str) -> int:
