@@ -184,6 +184,8 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
 
 def _number_array(label: str, value: Any) -> np.ndarray:
     """*value* (list, tuple or array of real numbers) as a float array, else ParameterError."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu" and value.size:
+        return np.asarray(value, dtype=float)  # numeric already: no check element by element
     items = np.asarray(value, dtype=object).ravel()
     if items.size == 0 or any(isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number))
                               for v in items):
