@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 __all__ = ["kernel_function", "inlined_kernel_function", "kernel_body", "compile_kernel", "cache_folder",
-           "is_cached"]
+           "is_cached", "prune_stale_caches", "STALE_CACHE_DAYS"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _MARKED: list[Callable[..., Any]] = []
@@ -112,15 +112,55 @@ def _chosen_cache_folder() -> Path:
     return Path(os.environ["NUMBA_CACHE_DIR"]) if os.environ.get("NUMBA_CACHE_DIR") else cache_folder()
 
 
+#: A cache folder of another version (or install location) that no process has used for this
+#: many days is removed when a new folder is made: each gets its own folder, 2–4 MB, and
+#: upgrading or reinstalling would otherwise leave the old ones behind for good.
+STALE_CACHE_DAYS = 30
+
+
+def prune_stale_caches(keep: Path, *, now: float | None = None) -> list[Path]:
+    """Remove the sibling ``numba-*`` folders of *keep* unused for :data:`STALE_CACHE_DAYS` days.
+
+    "Used" is the folder's modification time, which :func:`_use_cache_folder` renews in
+    every process that runs a kernel.  Only folders named like the package's own are
+    touched; what cannot be removed is left.  Returns the folders removed.
+    """
+    import shutil
+    import time
+
+    oldest = (time.time() if now is None else now) - STALE_CACHE_DAYS * 86400.0
+    removed = []
+    for sibling in sorted(keep.parent.glob("numba-*")):
+        try:
+            stale = sibling != keep and sibling.is_dir() and not sibling.is_symlink() \
+                and sibling.stat().st_mtime < oldest
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(sibling, ignore_errors=True)
+            if not sibling.exists():
+                removed.append(sibling)
+    return removed
+
+
 def _use_cache_folder() -> Path | None:
-    """Point numba's cache at :func:`cache_folder` unless the user chose one (NUMBA_CACHE_DIR)."""
+    """Point numba's cache at :func:`cache_folder` unless the user chose one (NUMBA_CACHE_DIR).
+
+    Marks the folder as used (its modification time) and, when it is new, removes stale
+    folders of other versions (:func:`prune_stale_caches`).  A folder the user chose is
+    neither marked nor pruned around.
+    """
     folder = _chosen_cache_folder()
     if os.environ.get("NUMBA_CACHE_DIR"):
         return folder
+    new = not folder.is_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        os.utime(folder)
     except OSError:
         return None  # read-only home: numba falls back to its own locations (or compiles each time)
+    if new:
+        prune_stale_caches(folder)
     os.environ["NUMBA_CACHE_DIR"] = str(folder)
     if "numba" in sys.modules:
         sys.modules["numba"].config.CACHE_DIR = str(folder)

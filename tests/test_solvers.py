@@ -16,6 +16,7 @@ slope where the velocity turns; graded step boundaries there).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -231,6 +232,56 @@ def test_kernels_cached_looks_for_every_kernels_index(tmp_path, monkeypatch):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / f"solvers.{names[-1]}-1.py311.nbi").touch()
     assert solvers.kernels_cached()
+
+
+
+def test_stale_cache_folders_of_other_versions_are_pruned(tmp_path):
+    """Sibling numba-* folders unused for more than STALE_CACHE_DAYS go; recent ones, the kept
+    folder, other names and files stay."""
+    from sim import _jit
+
+    now = 1.0e9
+    day = 86400.0
+    keep = tmp_path / "numba-0.2.0-new"
+    keep.mkdir()
+    old, recent, other = tmp_path / "numba-0.1.0-old", tmp_path / "numba-0.1.0-recent", tmp_path / "notes"
+    for folder, age in ((old, _jit.STALE_CACHE_DAYS + 1), (recent, _jit.STALE_CACHE_DAYS - 1), (other, 400)):
+        folder.mkdir()
+        (folder / "solvers._step_parallel-1.py311.nbi").touch()
+        os.utime(folder, (now - age * day, now - age * day))
+    stray = tmp_path / "numba-file"
+    stray.touch()
+    os.utime(stray, (now - 400 * day, now - 400 * day))
+    os.utime(keep, (now - 400 * day, now - 400 * day))  # never itself, however old
+    assert _jit.prune_stale_caches(keep, now=now) == [old]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes", "numba-0.1.0-recent", "numba-0.2.0-new",
+                                                          "numba-file"]
+
+
+def test_a_new_cache_folder_prunes_stale_ones_and_a_chosen_one_does_not(tmp_path, monkeypatch):
+    """_use_cache_folder marks its folder as used; making a new one prunes stale siblings;
+    with NUMBA_CACHE_DIR set by the user nothing is pruned."""
+    from sim import _jit
+
+    numba = pytest.importorskip("numba")
+    monkeypatch.setattr(numba.config, "CACHE_DIR", numba.config.CACHE_DIR)  # restored afterwards
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    mine = _jit.cache_folder()
+    stale = mine.parent / "numba-0.0.1-0123456789abcdef"
+    stale.mkdir(parents=True)
+    long_ago = 1.0e9
+    os.utime(stale, (long_ago, long_ago))
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(stale))  # the user's choice: left as it is
+    assert _jit._use_cache_folder() == stale and stale.is_dir() and not mine.exists()
+    assert stale.stat().st_mtime == long_ago
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    assert _jit._use_cache_folder() == mine
+    assert mine.is_dir() and not stale.exists()
+    assert os.environ["NUMBA_CACHE_DIR"] == str(mine)
+    os.utime(mine, (long_ago, long_ago))  # every process marks its folder as used
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    assert _jit._use_cache_folder() == mine and mine.stat().st_mtime > long_ago + 86400.0
 
 
 # -- hours: the exact linear propagators and the compiled walk ------------------------------------
