@@ -284,7 +284,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
-    from .gallery import build_gallery
+    from .gallery import build_gallery, default_workers
 
     formats = check_formats(args.format, option="--format")
     if args.jobs is not None and not 1 <= args.jobs <= 64:
@@ -297,14 +297,21 @@ def _cmd_figures(args: argparse.Namespace) -> int:
             raise ParameterError(f"--handout = {args.handout!r} must end in .pdf")
         if "png" not in formats:
             raise ParameterError(f"--handout needs png among --format (got {','.join(formats)})")
-    _preload_compiled_modules()
+    workers = args.jobs or default_workers()
+    from . import solvers
+
+    if workers == 1 or not solvers.kernels_cached():
+        # This process draws (or compiles the kernels first); with cached kernels and worker
+        # processes it only hands out the items, and the workers load these libraries themselves.
+        _preload_compiled_modules()
     print(f"{EDUCATIONAL_LABEL}\nbuilding the figure gallery in {args.out}/", flush=True)
     with _heartbeat("the gallery") as say:
-        summary = build_gallery(Path(args.out), formats=formats, workers=args.jobs, progress=say)
+        summary = build_gallery(Path(args.out), formats=formats, workers=workers, progress=say)
     print(summary)
     if handout is not None:
         from .gallery import write_gallery_handout
 
+        _preload_compiled_modules()
         print(f"wrote the handout {write_gallery_handout(Path(args.out), handout)}")
     return 0
 

@@ -32,7 +32,7 @@ from .fileio import (
     staged_output,
 )
 
-__all__ = ["build_gallery", "multiscale_data", "MULTISCALE_REGIMEN_TEXT"]
+__all__ = ["build_gallery", "default_workers", "multiscale_data", "MULTISCALE_REGIMEN_TEXT"]
 
 #: The regimen of the multiscale figure, in words.
 MULTISCALE_REGIMEN_TEXT = "oral baclofen 20 mg every 8 h (steady state, day 3)"
@@ -153,6 +153,17 @@ def _task(name: str, out: Path, formats: tuple[str, ...],
     return time.perf_counter() - started, len(output.files), entry
 
 
+def default_workers() -> int:
+    """Processes :func:`build_gallery` uses by default: one per core, at most 4.
+
+    >>> 1 <= default_workers() <= 4
+    True
+    """
+    import os
+
+    return min(4, os.cpu_count() or 1)
+
+
 def build_gallery(
     out: Path,
     *,
@@ -203,7 +214,7 @@ def build_gallery(
     for name in names:  # every scenario is valid before anything starts
         load(name)
     tasks = ["schematic", "receptor", *names, "multiscale", "animation"]
-    workers = workers or min(4, os.cpu_count() or 1)
+    workers = workers or default_workers()
     results: dict[str, tuple[float, int, dict[str, str] | None]] = {}
 
     def report(task: str, done: int) -> None:

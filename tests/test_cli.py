@@ -113,3 +113,25 @@ def test_provenance_date_policy(tmp_path, monkeypatch):
     assert provenance(scenario)["date"]
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     assert provenance(scenario, record_date=False)["date"] == "1970-01-01T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(("jobs", "cached", "loads"), [("2", True, False), ("1", True, True), ("2", False, True)])
+def test_figures_parent_loads_the_drawing_libraries_only_when_it_draws_or_compiles(tmp_path, jobs, cached, loads):
+    """With worker processes and kernels on disk the parent only hands out the items: it imports
+    neither matplotlib nor SciPy (each worker loads its own); drawing itself or compiling first, it
+    loads them up front, with Ctrl-C held back."""
+    code = (
+        "import sys\n"
+        "from sim import gallery, solvers\n"
+        f"solvers.kernels_cached = lambda: {cached}\n"
+        "def fake(out, **kw):\n"
+        "    print('workers', kw['workers'], 'heavy', sorted(m for m in ('matplotlib', 'scipy') if m in sys.modules))\n"
+        "    return 'done'\n"
+        "gallery.build_gallery = fake\n"
+        "from sim.__main__ import main\n"
+        f"raise SystemExit(main(['figures', '--out', {str(tmp_path / 'g')!r}, '--jobs', '{jobs}']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    line = next(text for text in done.stdout.splitlines() if text.startswith("workers"))
+    assert line == f"workers {jobs} heavy {['matplotlib', 'scipy'] if loads else []}"
