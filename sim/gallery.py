@@ -197,8 +197,6 @@ def build_gallery(
     done (:func:`sim.fileio.staged_output`).  On an error or Ctrl-C the worker processes are
     stopped at once and *out* is left as it was.
     """
-    import os
-
     from .scenario import builtin_names, load
 
     formats = check_formats(formats)
