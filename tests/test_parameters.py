@@ -44,6 +44,26 @@ def test_arrays_are_checked_elementwise_and_converted():
         Toy(tau_ms=[1.0, -3.0])
 
 
+
+@pytest.mark.parametrize("good", [np.array([1, 2]), np.array([1.5, 99.0], dtype=np.float32), np.arange(1.0, 5.0)])
+def test_numeric_arrays_become_float_arrays(good):
+    toy = Toy(tau_ms=good)
+    assert toy.tau_ms.dtype == np.float64 and np.array_equal(toy.tau_ms, good)
+
+
+@pytest.mark.parametrize("bad", [np.array([True, False]), np.array([], dtype=float), np.array(["a"]),
+                                 np.array([1.0 + 2.0j]), np.array([1.0, "2"], dtype=object), [1.0, None]])
+def test_arrays_that_are_not_real_numbers_are_refused(bad):
+    with pytest.raises(ParameterError, match="Toy.tau_ms = .* is not a number or an array of numbers"):
+        Toy(tau_ms=bad)
+
+
+@pytest.mark.parametrize("bad", [np.array([1.0, np.nan]), np.array([5, 500])])
+def test_numeric_arrays_are_still_range_checked(bad):
+    with pytest.raises(ParameterError, match=r"Toy.tau_ms = .* outside the allowed range \[0.1, 100.0\]"):
+        Toy(tau_ms=bad)
+
+
 def test_choices_are_validated():
     with pytest.raises(ParameterError, match="'c'"):
         Toy(mode="c")
