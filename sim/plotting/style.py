@@ -262,7 +262,9 @@ def figure_style() -> Iterator[None]:
     Large fonts (14–20 pt), 2.5-pt lines, the Okabe–Ito colour cycle paired with
     line styles, 16:9 figures.  The previous rcParams are restored on exit.
     Every drawing function of this module already uses it; wrap your own
-    matplotlib code in it to match.
+    matplotlib code in it to match.  Axes titles sit at a fixed height just
+    above the axes (``axes.titley = 1.0``); above tick labels on top (``twiny``)
+    give the height yourself, e.g. ``ax.set_title("…", y=1.12)``.
 
     Examples
     --------
