@@ -213,8 +213,59 @@ def _expected_lines(scenario, tables):
             if p not in ("sedation_band", "sedation_index") for a in arms]
 
 
+def _text_boxes(fig):
+    """(name, axes or None, pixel box) of every drawn text block: title, figure texts, axis labels,
+    panel headings, legends and the tick labels that are drawn."""
+    renderer = fig._get_renderer()
+    items = [("title", None, fig._suptitle)] if fig._suptitle is not None else []
+    items += [("figure text", None, t) for t in fig.texts if t is not fig._suptitle]
+    items += [("figure legend", None, legend) for legend in fig.legends]
+    for ax in fig.axes:
+        if not (ax.get_visible() and ax.axison):
+            continue
+        items += [(f"{kind} {t.get_text()!r}", ax, t) for kind, t in
+                  (("x label", ax.xaxis.label), ("y label", ax.yaxis.label), ("heading", ax.title),
+                   ("heading", ax._left_title), ("heading", ax._right_title))]
+        if ax.get_legend() is not None:
+            items.append(("legend", ax, ax.get_legend()))
+        for axis in (ax.xaxis, ax.yaxis):
+            items += [(f"tick {tick.label1.get_text()!r}", ax, label) for tick in axis._update_ticks()
+                      for label in (tick.label1, tick.label2)]
+    boxes = []
+    for name, ax, artist in items:
+        if not artist.get_visible() or (hasattr(artist, "get_text") and not artist.get_text().strip()):
+            continue
+        box = artist.get_window_extent(renderer)
+        if box.width > 0 and box.height > 0:
+            boxes.append((name, ax, box))
+    return boxes
+
+
+def _assert_texts_apart(fig, tolerance_px=1.0):
+    """Every text block lies inside the figure, and no title, label, heading or legend covers
+    another one or another panel's tick labels (overlaps up to *tolerance_px* pixels allowed)."""
+    boxes = _text_boxes(fig)
+    edge = fig.bbox
+    for name, _, box in boxes:
+        assert (box.x0 >= edge.x0 - tolerance_px and box.x1 <= edge.x1 + tolerance_px
+                and box.y0 >= edge.y0 - tolerance_px and box.y1 <= edge.y1 + tolerance_px), \
+            f"{name} runs off the figure: {box.bounds}"
+    for i, (name, ax, box) in enumerate(boxes):
+        if name.startswith("tick"):
+            continue
+        for j, (other, other_ax, other_box) in enumerate(boxes):
+            if j == i or (j < i and not other.startswith("tick")):
+                continue
+            if other.startswith("tick") and other_ax is ax:
+                continue  # a panel's own tick labels sit beside its labels by construction
+            width = min(box.x1, other_box.x1) - max(box.x0, other_box.x0)
+            height = min(box.y1, other_box.y1) - max(box.y0, other_box.y0)
+            assert width <= tolerance_px or height <= tolerance_px, f"{name} covers {other}"
+
+
 def _check_figure(fig, scenario, tables):
     fig.draw_without_rendering()
+    _assert_texts_apart(fig)
     assert fig.get_suptitle() == scenario.figure["title"]
     texts = _all_texts(fig)
     assert EDUCATIONAL_LABEL in [t.get_text() for t in fig.texts]
@@ -313,6 +364,33 @@ def test_dose_response_panels_share_the_dose_axis():
     assert len(limits) == 1
     texts = _all_texts(fig)
     assert {"none", "mild", "moderate", "marked"} <= set(texts)
+
+
+def test_edge_markers_are_drawn_whole():
+    """The dose axis ends at the last dose: its markers are not cut in half by the panel, while a
+    curve that runs out of its panel's view stays clipped."""
+    from matplotlib.figure import Figure
+
+    from sim.plotting.layout import _keep_edge_markers_whole
+
+    scenario, tables = dose_case()
+    fig = plotting.scenario_figure(scenario, tables)
+    marked = [line for _, line in _data_lines(fig) if line.get_marker() not in ("", "None", None)]
+    assert marked and not any(line.get_clip_on() for line in marked)
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    (inside,) = ax.plot([0, 1, 2], [0, 1, 2], marker="o")
+    (outside,) = ax.plot([0, 1, 2], [0, 3, 1], marker="s")
+    (plain,) = ax.plot([0, 2], [1, 1])
+    (gapped,) = ax.plot([0, 1, 2], [0, np.nan, 2], marker="^")  # NaN is not drawn: still inside
+    dots = ax.scatter([0, 2], [0, 2])
+    far_dots = ax.scatter([0, 5], [0, 2])
+    ax.set_xlim(0, 2)
+    ax.set_ylim(0, 2)
+    _keep_edge_markers_whole(fig)
+    assert not inside.get_clip_on() and not gapped.get_clip_on() and not dots.get_clip_on()
+    assert outside.get_clip_on() and plain.get_clip_on() and far_dots.get_clip_on()
 
 
 # -- figures a lecturer can show without explaining them away ----------------------------
@@ -660,6 +738,26 @@ def test_real_scenario_figure_draws_the_runner_tables(name):
                 if np.allclose(lower.get_ydata(), upper.get_ydata()):
                     assert lower.get_linewidth() > upper.get_linewidth()
                     assert lower.get_markevery() != upper.get_markevery()
+
+
+def _builtin_names():
+    from sim.scenario import builtin_names
+
+    return builtin_names()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _builtin_names())
+def test_every_gallery_figure_keeps_its_texts_apart(name):
+    """With the real tables, no label, heading or legend of a scenario figure runs off the slide or
+    into another (the cord-level axis label once ran into its neighbours)."""
+    from sim import runner
+    from sim import scenario as scenarios
+
+    scenario = scenarios.load(name)
+    fig = plotting.scenario_figure(scenario, runner.run_tables(scenario))
+    fig.draw_without_rendering()
+    _assert_texts_apart(fig)
 
 
 def test_animation_is_slide_sized_by_default(tmp_path):

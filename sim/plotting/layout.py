@@ -293,6 +293,42 @@ def _place_labels_off_data(fig: Figure, *, laid_out: bool = False) -> None:
         taken.append(label)
 
 
+def _inside_view(ax: Axes, xy: np.ndarray) -> bool:
+    """Whether every finite point of *xy* (data coordinates, shape (n, 2)) lies in the axes' view."""
+    xy = xy[np.all(np.isfinite(xy), axis=1)]
+    if not xy.size:
+        return False
+    for column, limits in ((0, ax.get_xlim()), (1, ax.get_ylim())):
+        low, high = sorted(limits)
+        slack = 1e-9 * (high - low)
+        if np.any(xy[:, column] < low - slack) or np.any(xy[:, column] > high + slack):
+            return False
+    return True
+
+
+def _keep_edge_markers_whole(fig: Figure) -> None:
+    """Draw markers that sit on a panel's edge whole instead of cut in half by the axes.
+
+    A dose axis ends at the last dose and a count axis starts at 0, so the last dose's marker
+    or a zero count's would show only its inner half.  Only marker lines and scatter points
+    whose every point lies inside the panel's view are unclipped; a curve that runs out of
+    the view stays clipped.  Call it once the limits are final.
+    """
+    for ax in fig.axes:
+        for line in ax.lines:
+            if line.get_marker() in ("", " ", "None", None) or line.get_transform() != ax.transData:
+                continue
+            xy = np.column_stack([np.asarray(line.get_xdata(), dtype=float),
+                                  np.asarray(line.get_ydata(), dtype=float)])
+            if _inside_view(ax, xy):
+                line.set_clip_on(False)
+        for collection in ax.collections:
+            if type(collection).__name__ != "PathCollection" or collection.get_offset_transform() != ax.transData:
+                continue
+            if _inside_view(ax, np.asarray(collection.get_offsets(), dtype=float).reshape(-1, 2)):
+                collection.set_clip_on(False)
+
+
 def _concentration_axis(ax: Axes, x: Any) -> None:
     """Log axis for concentrations; symlog (linear near 0) when the sweep includes 0."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
@@ -340,7 +376,8 @@ def _wrap_label(text: str, width: int = 24) -> str:
 
 
 def _fit_texts(fig: Figure) -> bool:
-    """Shrink panel headings and the title that would run past their space; return whether any shrank."""
+    """Shrink panel headings and the title that would run past their space, and break x labels wider
+    than their panel onto two lines; return whether any text changed."""
     _lay_out(fig)
     shrunk = False
     renderer = fig._get_renderer()  # noqa: SLF001 - public only on Agg canvases
@@ -366,6 +403,14 @@ def _fit_texts(fig: Figure) -> bool:
         width = heading.get_window_extent(renderer).width
         if width > room > 0:
             heading.set_fontsize(max(10.0, heading.get_fontsize() * room / width))
+            shrunk = True
+        # An x label wider than its panel would run into the next panel's label: two lines.
+        label = ax.xaxis.label
+        text = label.get_text()
+        width = label.get_window_extent(renderer).width
+        if text and "\n" not in text and width > ax.bbox.width:
+            fits = int(len(text) * ax.bbox.width / width)
+            label.set_text(_wrap_label(text, max(12, fits - 8)))
             shrunk = True
     return shrunk
 

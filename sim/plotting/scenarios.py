@@ -10,7 +10,7 @@ from .antispastics import antispastics_figure
 from .clonus import clonus_figure
 from .course import course_figure
 from .dose import dose_figure
-from .layout import _fit_texts, _place_labels_off_data, _wrap_label
+from .layout import _fit_texts, _keep_edge_markers_whole, _place_labels_off_data, _wrap_label
 from .mechanism import mechanism_figure
 from .mechanisms import mechanisms_figure
 from .population import population_figure, sensitivity_figure
@@ -134,6 +134,7 @@ def scenario_figure(scenario: Any, tables: Mapping[str, Result]) -> Figure:
     shrunk = _fit_texts(fig)
     # Last: reference-line labels go where no data are, once limits and layout are final.
     _place_labels_off_data(fig, laid_out=not shrunk)
+    _keep_edge_markers_whole(fig)
     return fig
 
 
