@@ -47,7 +47,8 @@ def multiscale_data():
         Day 3 of the course (axis ``t_h``).
     probes : dict of str to Result
         ``"trough"`` and ``"peak"``: stretch reflexes (120 deg/s) at the
-        spinal effect-site concentration of those moments.
+        spinal effect-site concentration of the lowest and highest level of the
+        dosing interval 56–64 h.
     """
     from . import course as course_module
     from .dosing import Oral
@@ -65,7 +66,10 @@ def multiscale_data():
     course = Result("t_h", full.axis[day3], {k: full[k][day3] for k in keep}, units=full.units,
                     meta={"regimen": MULTISCALE_REGIMEN_TEXT})
     spinal = course["spinal_effect_ng_ml"]
-    moments = {"trough": int(np.argmin(spinal)), "peak": int(np.argmax(spinal))}
+    # Trough and peak of the middle dosing interval (56–64 h): at steady state the troughs tie,
+    # and the first one would sit on the panel's left edge.
+    window = np.flatnonzero((course.axis >= 56.0) & (course.axis < 64.0))
+    moments = {"trough": int(window[np.argmin(spinal[window])]), "peak": int(window[np.argmax(spinal[window])])}
     levels = [float(spinal[index]) for index in moments.values()]
     batch = stretch_reflex(patient, STANDARD_VELOCITY_DEG_S, spinal_effect_ng_ml=levels,
                            traces=("angle_deg", "emg", "torque_nm"))  # both moments in one call

@@ -220,7 +220,7 @@ def _text_boxes(fig):
     items = [("title", None, fig._suptitle)] if fig._suptitle is not None else []
     items += [("figure text", None, t) for t in fig.texts if t is not fig._suptitle]
     items += [("figure legend", None, legend) for legend in fig.legends]
-    for ax in fig.axes:
+    for ax in [a for parent in fig.axes for a in (parent, *parent.child_axes)]:  # insets too
         if not (ax.get_visible() and ax.axison):
             continue
         items += [(f"{kind} {t.get_text()!r}", ax, t) for kind, t in
@@ -681,6 +681,26 @@ def test_multiscale_figure_accepts_explicit_times():
     markers = {line.get_label(): line.get_xdata()[0] for line in main.get_lines()
                if line.get_gid() == "probe-marker"}
     assert markers == {"trough": 8.0, "peak": 9.0}
+    # probes an hour apart: their insets move apart, ticks and headings included
+    fig.draw_without_rendering()
+    left, right = sorted((ax.get_tightbbox() for ax in main.child_axes), key=lambda box: box.x0)
+    assert right.x0 - left.x1 > 5.0  # pixels between them
+    _assert_texts_apart(fig)
+
+
+def test_gallery_multiscale_probes_one_dosing_interval():
+    """The gallery's multiscale figure probes the trough and the peak of the middle dosing interval
+    (56–64 h), not a tied trough on the panel's edge."""
+    from sim.gallery import multiscale_data
+
+    course, probes = multiscale_data()
+    inside = (course.axis >= 56.0) & (course.axis < 64.0)
+    level = course["spinal_effect_ng_ml"]
+    assert 56.0 <= probes["trough"].meta["t_h"] < probes["peak"].meta["t_h"] < 64.0
+    assert probes["trough"].meta["spinal_effect_ng_ml"] == pytest.approx(level[inside].min())
+    assert probes["peak"].meta["spinal_effect_ng_ml"] == pytest.approx(level[inside].max())
+    # the claim of its title: the reflex is smaller at the peak than at the trough
+    assert np.max(probes["peak"]["emg"]) < np.max(probes["trough"]["emg"])
 
 
 def test_reflex_animation_frames_carry_the_label():
