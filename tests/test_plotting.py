@@ -222,18 +222,51 @@ def test_schematic_on_given_axes_adds_label():
     _close(fig)
 
 
-def test_schematic_text_does_not_overlap():
-    ax = plotting.reflex_arc_schematic()
+def _schematics():
+    return {"reflex arc": plotting.reflex_arc_schematic, "GABA-B receptor": plotting.gabab_receptor_schematic}
+
+
+def _inside_ellipse(box, ellipse):
+    """Whether every corner of a pixel *box* lies inside a drawn *ellipse* patch."""
+    corners = np.array([[box.x0, box.y0], [box.x0, box.y1], [box.x1, box.y0], [box.x1, box.y1]])
+    return all(ellipse.contains_point(corner) for corner in corners)
+
+
+@pytest.mark.parametrize("name", list(_schematics()))
+def test_schematic_text_does_not_overlap(name):
+    """Texts do not touch one another, a text written on an ellipse (Gi/o, adenylyl cyclase) stays
+    inside it, a numbered disc covers no text and no other disc or dot (the Ca²⁺ ions once sat under
+    one), and nothing is cut off at the edge of the slide."""
+    from matplotlib.patches import Ellipse
+
+    ax = _schematics()[name]()
     fig = ax.figure
     fig.draw_without_rendering()
-    boxes = [(t.get_text(), t.get_window_extent()) for t in ax.texts if t.get_text().strip()]
+    texts = [t for t in ax.texts if t.get_text().strip()]
+    boxes = [(t.get_text(), t.get_window_extent()) for t in texts]
     for i, (text_a, a) in enumerate(boxes):
         for text_b, b in boxes[i + 1:]:
             # digits sit on their own green disc; other texts must not touch
             if text_a.isdigit() or text_b.isdigit():
                 continue
             assert not a.overlaps(b), (text_a, text_b)
-    # nothing is cut off at the edge of the slide
+    ellipses = [p for p in ax.patches if isinstance(p, Ellipse)]  # circles are ellipses too
+    for text in texts:
+        x, y = text.get_position()
+        under = [e for e in ellipses if np.allclose(e.center, (x, y)) and e.get_zorder() < text.get_zorder()]
+        if text.get_text().isdigit():
+            (disc,) = under
+            box = disc.get_window_extent()
+            # other discs and dots may touch it, not overlap (it may sit on a larger structure)
+            for other in ellipses:
+                if other is not disc and other.width == other.height:
+                    gap = np.hypot(*np.subtract(disc.center, other.center)) - disc.width / 2 - other.width / 2
+                    assert gap >= -1e-9, (name, text.get_text(), other.center)
+            for other_text, other_box in boxes:
+                if not other_text.isdigit():
+                    assert not box.overlaps(other_box), (name, text.get_text(), other_text)
+        elif under and text.get_horizontalalignment() == "center":
+            assert _inside_ellipse(text.get_window_extent(), under[0]), (name, text.get_text())
     for text in [*ax.texts, *fig.texts]:
         box = text.get_window_extent()
         assert box.x0 >= 0 and box.y0 >= 0, text.get_text()

@@ -390,7 +390,7 @@ def gabab_receptor_schematic(ax: Axes | None = None) -> Axes:
         ax.add_patch(Circle((6.6 + dx, 4.95), 0.11, facecolor=_C["orange"], edgecolor="none", zorder=5))
     _arrow(ax, [(6.6, 5.05), (6.6, 5.55)], _C["orange"], width=1.5)
     ax.text(7.2, 4.95, "less Ca²⁺ enters", ha="left", va="center", **text_kw)
-    _badge(ax, 5.95, 5.05, 2, radius=0.2)
+    _badge(ax, 5.7, 5.05, 2, radius=0.2)
     for x in (10.2, 11.0, 11.8):
         ax.add_patch(Circle((x, 7.1), 0.32, facecolor="white", edgecolor=_MOTOR, linewidth=1.5, zorder=5))
         for ddx, ddy in ((-0.1, 0.05), (0.1, -0.05), (0.0, 0.12)):
@@ -414,13 +414,13 @@ def gabab_receptor_schematic(ax: Axes | None = None) -> Axes:
     ax.text(6.5, 2.45, "βγ", ha="center", va="top", **text_kw)
     _arrow(ax, [(8.0, 3.0), (8.0, 4.45)], _C["bluish green"], width=2.5)
     ax.text(8.35, 4.3, "K⁺ out: hyperpolarised,\nshunted, less excitable", ha="left", va="center", **text_kw)
-    _badge(ax, 7.45, 4.3, 4, radius=0.2)
-    ax.add_patch(Ellipse((13.0, 1.95), 1.75, 0.55, facecolor="#EEEEEE", edgecolor="#888888", linewidth=1.4, zorder=6))
-    ax.text(13.0, 1.95, "adenylyl cyclase", ha="center", va="center", fontsize=10, color="#444444", zorder=30)
-    _arrow(ax, [(5.0, 2.27), (5.0, 1.95), (12.1, 1.95)], "#888888", width=1.5, style=":")
+    _badge(ax, 7.35, 4.5, 4, radius=0.2)
+    ax.add_patch(Ellipse((13.2, 1.95), 2.3, 0.55, facecolor="#EEEEEE", edgecolor="#888888", linewidth=1.4, zorder=6))
+    ax.text(13.2, 1.95, "adenylyl cyclase", ha="center", va="center", fontsize=10, color="#444444", zorder=30)
+    _arrow(ax, [(5.0, 2.27), (5.0, 1.95), (12.0, 1.95)], "#888888", width=1.5, style=":")
     ax.text(9.0, 1.85, "Gα", ha="center", va="top", fontsize=10.5, color="#444444", zorder=30)
-    ax.text(13.0, 1.55, "cAMP ↓", ha="center", va="top", fontsize=10.5, color="#444444", zorder=30)
-    _badge(ax, 14.2, 1.95, 5, radius=0.2)
+    ax.text(13.2, 1.55, "cAMP ↓", ha="center", va="top", fontsize=10.5, color="#444444", zorder=30)
+    _badge(ax, 14.65, 1.95, 5, radius=0.2)
     ax.text(0.3, 1.75, "α-motoneuron (postsynaptic)", fontsize=13, fontweight="bold", color=_MOTOR, va="top",
             zorder=30)
 
