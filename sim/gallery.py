@@ -12,7 +12,10 @@ main command).  It writes into one folder
   the command that remakes it.
 
 Everything is deterministic, so regenerating the gallery gives identical SVG
-and CSV files.
+and CSV files.  The stand-alone figures' titles make claims too ("small at the peak,
+larger at the trough"; "the same stretch evokes a smaller reflex"): like a scenario's
+``[[claims]]`` they are checked on the data drawn, every run, before anything is written
+(:class:`~sim.errors.ClaimError` otherwise).
 """
 
 from __future__ import annotations
@@ -81,6 +84,44 @@ def multiscale_data():
     return course, probes
 
 
+def _check_title_claim(item: str, claim: str, held: bool, measured: str) -> None:
+    """Raise :class:`~sim.errors.ClaimError` if the claim of gallery item *item*'s title does not hold.
+
+    >>> _check_title_claim("multiscale", "the reflex is smaller at the peak", False, "EMG 0.09 vs 0.08")
+    Traceback (most recent call last):
+    ...
+    sim.errors.ClaimError: gallery figure 'multiscale': its title claims that the reflex is smaller at the peak, but EMG 0.09 vs 0.08
+    """
+    from .errors import ClaimError
+
+    if not held:
+        raise ClaimError(f"gallery figure {item!r}: its title claims that {claim}, but {measured}")
+
+
+def _check_multiscale_claims(course: Any, probes: dict[str, Any]) -> None:
+    """"The reflex follows the drug level: small at the peak, larger at the trough"."""
+    emg = {name: float(np.max(probe["emg"])) for name, probe in probes.items()}
+    _check_title_claim("multiscale", "the reflex is smaller at the drug's peak than at its trough",
+                       emg["peak"] < emg["trough"],
+                       f"the peak EMG is {emg['peak']:.3g} at the peak and {emg['trough']:.3g} at the trough")
+    gain = {name: float(np.interp(probe.meta["t_h"], course.axis, course["reflex_gain_rel"]))
+            for name, probe in probes.items()}
+    _check_title_claim("multiscale", "the reflex gain follows the drug level (lower at its peak)",
+                       gain["peak"] < gain["trough"],
+                       f"the reflex gain is {gain['peak']:.3g} at the peak and {gain['trough']:.3g} at the trough")
+
+
+def _check_animation_claims(before: Any, after: Any) -> None:
+    """"With baclofen the same stretch evokes a smaller reflex" (EMG and torque)."""
+    if not np.array_equal(before["angle_deg"], after["angle_deg"]):
+        _check_title_claim("reflex-animation", "the stretch is the same", False, "the joint angles differ")
+    for name, what in (("emg", "peak EMG"), ("torque_nm", "peak torque")):
+        drug_free, with_drug = float(np.max(before[name])), float(np.max(after[name]))
+        _check_title_claim("reflex-animation", f"the same stretch evokes a smaller reflex ({what})",
+                           with_drug < drug_free, f"the {what} is {with_drug:.3g} with baclofen and "
+                           f"{drug_free:.3g} without")
+
+
 def _task(name: str, out: Path, formats: tuple[str, ...],
           shown_out: Path | None = None) -> tuple[float, int, dict[str, str] | None]:
     """Make one gallery item (a scenario name, or "schematic", "multiscale", "animation").
@@ -117,6 +158,7 @@ def _task(name: str, out: Path, formats: tuple[str, ...],
     if name == "multiscale":
         course, probes = multiscale_data()
         course, probes = course.rounded(), {k: v.rounded() for k, v in probes.items()}
+        _check_multiscale_claims(course, probes)
         files = [course.to_csv(out / "multiscale-course.csv", extra_header={"figure": "multiscale"})]
         for moment, probe in probes.items():
             files.append(probe.to_csv(out / f"multiscale-{moment}.csv", extra_header={"figure": "multiscale"}))
@@ -137,6 +179,7 @@ def _task(name: str, out: Path, formats: tuple[str, ...],
         both = stretch_reflex(Patient(condition="spastic"), STANDARD_VELOCITY_DEG_S, spinal_effect_ng_ml=[0.0, 80.0],
                               traces=traces)
         both = both.rounded()
+        _check_animation_claims(both.item(0), both.item(1))
         plotting.animate_reflex(both.item(0), both.item(1), out / "reflex-animation.gif")
         entry = {
             "stem": "reflex-animation", "title": "A stretch reflex before and after baclofen (animated)",

@@ -161,3 +161,39 @@ def test_wheel_installs_and_runs_outside_the_repository(installed_gallery):
         stem = name.split("-", 1)[1].removesuffix(".toml")
         assert (gallery / f"{stem}-provenance.json").is_file() and (gallery / f"{stem}.png").is_file(), stem
     assert not [p for p in gallery.iterdir() if p.name.startswith(".")]  # no staging folder left
+
+
+# -- the stand-alone figures' titles are claims too (checked every run, fast tests) ----------
+
+
+def test_multiscale_title_claim_is_checked_before_writing(monkeypatch, tmp_path):
+    """"Small at the peak, larger at the trough": with the probes swapped the gallery item refuses
+    and writes nothing."""
+    from sim import gallery
+    from sim.errors import ClaimError
+
+    course, probes = gallery.multiscale_data()
+    gallery._check_multiscale_claims(course, probes)  # holds on the real data
+    swapped = {"trough": probes["peak"], "peak": probes["trough"]}
+    monkeypatch.setattr(gallery, "multiscale_data", lambda: (course, swapped))
+    with pytest.raises(ClaimError, match=r"'multiscale'.*smaller at the drug's peak.*EMG is"):
+        gallery._task("multiscale", tmp_path, ("png",))
+    assert not list(tmp_path.iterdir())
+
+
+def test_animation_title_claim_is_checked_before_writing(monkeypatch, tmp_path):
+    """"The same stretch evokes a smaller reflex" with baclofen: with the two levels swapped the
+    animation refuses and writes nothing."""
+    import sim.reflex
+    from sim import gallery
+    from sim.errors import ClaimError
+
+    original = sim.reflex.stretch_reflex
+
+    def swapped(*args, spinal_effect_ng_ml, **kw):
+        return original(*args, spinal_effect_ng_ml=spinal_effect_ng_ml[::-1], **kw)
+
+    monkeypatch.setattr(sim.reflex, "stretch_reflex", swapped)
+    with pytest.raises(ClaimError, match=r"'reflex-animation'.*smaller reflex \(peak EMG\)"):
+        gallery._task("animation", tmp_path, ("png",))
+    assert not list(tmp_path.iterdir())
