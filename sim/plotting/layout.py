@@ -314,6 +314,8 @@ def _keep_edge_markers_whole(fig: Figure) -> None:
     whose every point lies inside the panel's view are unclipped; a curve that runs out of
     the view stays clipped.  Call it once the limits are final.
     """
+    from matplotlib.collections import PathCollection
+
     for ax in fig.axes:
         for line in ax.lines:
             if line.get_marker() in ("", " ", "None", None) or line.get_transform() != ax.transData:
@@ -323,7 +325,7 @@ def _keep_edge_markers_whole(fig: Figure) -> None:
             if _inside_view(ax, xy):
                 line.set_clip_on(False)
         for collection in ax.collections:
-            if type(collection).__name__ != "PathCollection" or collection.get_offset_transform() != ax.transData:
+            if not isinstance(collection, PathCollection) or collection.get_offset_transform() != ax.transData:
                 continue
             if _inside_view(ax, np.asarray(collection.get_offsets(), dtype=float).reshape(-1, 2)):
                 collection.set_clip_on(False)
@@ -409,7 +411,8 @@ def _fit_texts(fig: Figure) -> bool:
         text = label.get_text()
         width = label.get_window_extent(renderer).width
         if text and "\n" not in text and width > ax.bbox.width:
-            fits = int(len(text) * ax.bbox.width / width)
+            fits = int(len(text) * ax.bbox.width / width)  # characters that fit on one line
+            # _wrap_label breaks before the unit if the words before it fit in width + 8.
             label.set_text(_wrap_label(text, max(12, fits - 8)))
             shrunk = True
     return shrunk
