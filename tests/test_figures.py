@@ -229,7 +229,10 @@ def _text_boxes(fig):
         if ax.get_legend() is not None:
             items.append(("legend", ax, ax.get_legend()))
         for axis in (ax.xaxis, ax.yaxis):
-            items += [(f"tick {tick.label1.get_text()!r}", ax, label) for tick in axis._update_ticks()
+            low, high = sorted(axis.get_view_interval())
+            slack = 1e-9 * (high - low)
+            drawn = [tick for tick in axis.get_major_ticks() if low - slack <= tick.get_loc() <= high + slack]
+            items += [(f"tick {tick.label1.get_text()!r}", ax, label) for tick in drawn
                       for label in (tick.label1, tick.label2)]
     boxes = []
     for name, ax, artist in items:
