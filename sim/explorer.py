@@ -206,7 +206,9 @@ class ExplorerModel:
             ``spinal_effect_ng_ml``, ``brain_ng_ml`` (ng/mL),
             ``reflex_gain_rel``, ``sedation_index`` (qualitative, 0–1);
             ``trace_t_ms`` and the ramp's ``emg_untreated`` / ``emg_treated``
-            (fraction of maximal EMG) at the spinal level of the last hour;
+            (fraction of maximal EMG) at the spinal level of the last hour, and
+            ``emg_severe_peak``, the peak of the most severe patient's untreated
+            reflex at this velocity (the EMG panel's scale);
             ``spinal_level_ng_ml`` (that level), ``sedation_band`` (the highest
             band of the last 24 h), ``reflex_gain_last_24h`` (lowest, highest)
             and a one-line ``summary`` of the two.
@@ -220,9 +222,14 @@ class ExplorerModel:
                               params=self.params, readouts=("reflex_gain_rel",), dt_ms=self.dt_ms)
         level = float(course.spinal_effect_ng_ml[-1])
         p = self.params
+        # One batch: this patient untreated and at the level, and the most severe patient
+        # untreated, whose reflex sets the EMG panel's scale at this velocity.
+        severity = float(c["severity"])
+        patients = sim.Patient(condition="spastic", spasticity=[severity, severity, 1.0],
+                               creatinine_clearance_ml_min=c["creatinine_clearance_ml_min"])
         traces = sim.stretch_reflex(
-            self.patient(), float(c["velocity_deg_s"]), spinal_effect_ng_ml=[0.0, level], mechanism=c["mechanism"],
-            availability=[1.0, float(course.receptor_availability[-1])], dt_ms=self.dt_ms, output_dt_ms=2.0,
+            patients, float(c["velocity_deg_s"]), spinal_effect_ng_ml=[0.0, level, 0.0], mechanism=c["mechanism"],
+            availability=[1.0, float(course.receptor_availability[-1]), 1.0], dt_ms=self.dt_ms, output_dt_ms=2.0,
             traces=("emg",), receptor=p.receptor, spindle=p.spindle, synapse=p.synapse,
             motoneuron=p.motoneuron, muscle=p.muscle)
         t_ms, emg = np.asarray(traces.axis, dtype=float), np.asarray(traces["emg"], dtype=float)
@@ -242,6 +249,7 @@ class ExplorerModel:
             "trace_t_ms": t_ms,
             "emg_untreated": emg[0],
             "emg_treated": treated,
+            "emg_severe_peak": float(emg[2].max()),
             "spinal_level_ng_ml": level,
             "sedation_band": band,
             "reflex_gain_last_24h": (float(gain[last_day].min()), float(gain[last_day].max())),
@@ -257,6 +265,21 @@ def _highest_band(bands: np.ndarray) -> str:
 
 
 # --------------------------------------------------------------------------- figure
+def _nice_ceiling(value: float) -> float:
+    """The smallest 1, 2 or 5 × 10^k at or above *value* (at least 0.001): an axis end.
+
+    >>> [_nice_ceiling(v) for v in (0.007, 0.1, 0.13, 0.3, 0.0)]
+    [0.01, 0.1, 0.2, 0.5, 0.001]
+    """
+    value = max(float(value), 1e-3) if np.isfinite(value) else 1.0
+    exponent = np.floor(np.log10(value))
+    for step in (1.0, 2.0, 5.0, 10.0):
+        top = step * 10.0 ** exponent
+        if top >= value * (1.0 - 1e-12):
+            return float(round(top, 12))
+    return float(10.0 ** (exponent + 1))
+
+
 class ExplorerFigure:
     """The explorer's four panels; lines are made once and updated in place.
 
@@ -305,7 +328,8 @@ class ExplorerFigure:
         ax_conc.set_ylim(0.1, 1.0e4)
         ax_conc.set_ylabel(f"Concentration ({display_unit(VARIABLES['plasma_ng_ml'].unit)})")
         ax_conc.set_title("Drug level (total baclofen)")
-        ax_conc.legend(loc="lower right", fontsize=8)
+        # Along the top (levels above 1,000 ng/mL are rare), where it covers no curve.
+        ax_conc.legend(loc="upper left", ncol=3, fontsize=8)
         (lines["reflex_gain_rel"],) = ax_gain.plot(nan, nan, color="#2ca02c")
         ax_gain.set_ylim(0.0, 1.1)
         ax_gain.axhline(1.0, color="0.6", linestyle=":", linewidth=1)
@@ -321,6 +345,10 @@ class ExplorerFigure:
         (lines["emg_untreated"],) = ax_emg.plot(nan, nan, color="0.5", linestyle="--", label="untreated")
         (lines["emg_treated"],) = ax_emg.plot(nan, nan, color="#d62728", label="at hour-72 level")
         ax_emg.set_ylim(0.0, 1.0)
+        from matplotlib.ticker import MaxNLocator
+
+        # Steps of 1, 2, 5 (0.05, not 0.025): short tick labels leave room for the band names.
+        ax_emg.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
         ax_emg.set_xlabel(f"Time from ramp command ({display_unit(VARIABLES['t_ms'].unit)})")
         ax_emg.set_ylabel(axis_label("emg"))
         ax_emg.legend(loc="upper right", fontsize=8)
@@ -360,8 +388,12 @@ class ExplorerFigure:
         """Put *data* (from :meth:`ExplorerModel.update`) into the existing artists.
 
         Only line data and two texts change; axis limits change only when the
-        course length or the ramp duration does (then the cached background
-        is dropped and the next :meth:`render` draws everything once).
+        course length, the ramp duration or the EMG scale does (then the cached
+        background is dropped and the next :meth:`render` draws everything once).
+        The EMG axis ends at the next 1–2–5 step above the most severe patient's
+        untreated reflex at this velocity (``emg_severe_peak``): the scale follows
+        the velocity, not the other controls, so moving the spasticity slider
+        shows the reflex grow on a fixed axis (and needs no full redraw).
         """
         t_h = data["t_h"]
         for name in ("plasma_ng_ml", "spinal_effect_ng_ml", "brain_ng_ml", "reflex_gain_rel",
@@ -369,15 +401,18 @@ class ExplorerFigure:
             self.lines[name].set_data(t_h, data[name])
         for name in ("emg_untreated", "emg_treated"):
             self.lines[name].set_data(data["trace_t_ms"], data[name])
+        emg_top = _nice_ceiling(1.15 * max(data.get("emg_severe_peak", 0.0), float(np.nanmax(data["emg_untreated"])),
+                                           float(np.nanmax(data["emg_treated"]))))
         static_key = (float(t_h[0]), float(t_h[-1]), float(data["trace_t_ms"][0]),
                       float(data["trace_t_ms"][-1]),
-                      None if controls is None else controls["velocity_deg_s"])
+                      None if controls is None else controls["velocity_deg_s"], emg_top)
         if static_key != self._static_key:
             self._static_key = static_key
             self._background = None
             for key in ("concentration", "reflex", "sedation"):
                 self.axes[key].set_xlim(static_key[0], static_key[1])
             self.axes["trace"].set_xlim(static_key[2], static_key[3])
+            self.axes["trace"].set_ylim(0.0, emg_top)
             if controls is not None:
                 self.axes["trace"].set_title(f"Ramp stretch at {controls['velocity_deg_s']:g} °/s")
         low, high = data["reflex_gain_last_24h"]

@@ -105,3 +105,56 @@ def test_explore_without_gui_raises_clear_error(monkeypatch):
     with pytest.raises(explorer.GuiUnavailableError, match="notebooks/explore.ipynb") as info:
         sim.explore()
     assert isinstance(info.value, SimError)
+
+
+def test_emg_axis_fits_the_trace_and_the_legend_covers_no_level(model):
+    """The EMG panel ends at the next 1–2–5 step above the most severe untreated reflex at this
+    velocity (not at 1, where a real reflex was a flat line): the spasticity slider keeps the axis,
+    so a milder reflex shows smaller without a full redraw, and the drug-level legend covers none
+    of the three curves."""
+    view = explorer.ExplorerFigure()
+    tops = {}
+    for severity in (1.0, 0.2):
+        data = model.update(severity=severity, route="oral", oral_dose_mg=20.0)
+        view.draw(data, model.controls)
+        if severity == 0.2:
+            assert view._background is not None  # same scale: the update is a blit
+        view.png()
+        severe = data["emg_severe_peak"]
+        low, top = view.axes["trace"].get_ylim()
+        assert low == 0.0 and severe < top <= 2.5 * 1.15 * severe, (severity, severe, top)
+        assert max(data["emg_untreated"].max(), data["emg_treated"].max()) <= severe * (1 + 1e-9)
+        tops[severity] = top
+    assert tops[0.2] == tops[1.0]
+    faster = model.update(velocity_deg_s=240.0)
+    assert faster["emg_severe_peak"] > data["emg_severe_peak"]  # the scale follows the velocity
+    for route in ("oral", "intrathecal"):
+        view.draw(model.update(route=route), model.controls)
+        view.png()
+        ax = view.axes["concentration"]
+        box = ax.get_legend().get_window_extent()
+        for name in ("plasma_ng_ml", "spinal_effect_ng_ml", "brain_ng_ml"):
+            line = view.lines[name]
+            with np.errstate(all="ignore"):
+                xy = ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+            xy = xy[np.all(np.isfinite(xy), axis=1)]
+            inside = ((xy[:, 0] >= box.x0) & (xy[:, 0] <= box.x1) & (xy[:, 1] >= box.y0) & (xy[:, 1] <= box.y1))
+            assert not inside.any(), (route, name)
+    model.update(severity=explorer.CONTROLS["severity"].default, route="oral",
+                 velocity_deg_s=explorer.CONTROLS["velocity_deg_s"].default)
+
+
+def test_sedation_band_names_leave_the_emg_label_free(model):
+    """The band names right of the sedation panel do not run into the EMG panel's label or ticks."""
+    view = explorer.ExplorerFigure()
+    for severity in (1.0, 0.2):
+        view.draw(model.update(severity=severity), model.controls)
+        view.png()
+        emg = view.axes["trace"]
+        renderer = view.fig.canvas.get_renderer()
+        taken = [emg.yaxis.label.get_window_extent(renderer),
+                 *(label.get_window_extent(renderer) for label in emg.get_yticklabels() if label.get_text())]
+        for text in view.axes["sedation"].texts:
+            box = text.get_window_extent(renderer)
+            assert not any(box.overlaps(other) for other in taken), text.get_text()
+    model.update(severity=explorer.CONTROLS["severity"].default)
