@@ -763,6 +763,29 @@ def test_real_scenario_figure_draws_the_runner_tables(name):
                     assert lower.get_markevery() != upper.get_markevery()
 
 
+def test_clonus_arms_with_the_same_beat_count_stay_visible():
+    """Healthy and moderate never beat, and no arm beats at the highest levels: there the earlier
+    arm's marker is drawn larger (a ring around the later one) and its line wider, so all three show."""
+    from sim import runner
+    from sim import scenario as scenarios
+
+    scenario = scenarios.load("clonus")
+    tables = runner.run_tables(scenario)
+    fig = plotting.scenario_figure(scenario, tables)
+    (ax,) = [ax for ax in fig.axes if ax.get_ylabel().startswith("Clonus beats")]
+    sizes = [collection.get_sizes() for collection in ax.collections]
+    counts = [np.asarray(tables["levels"].select(arm=arm.name)["beats"]) for arm in scenario.arms]
+    assert len(sizes) == len(counts) == 3
+    for i in range(3):
+        for j in range(i + 1, 3):
+            same = np.isclose(counts[i], counts[j])
+            assert same.any()
+            assert np.all(sizes[i][same] > sizes[j][same])
+    assert np.all(sizes[2] == sizes[2][0])  # the last arm keeps the plain size everywhere
+    widths = [line.get_linewidth() for line in ax.get_lines() if line.get_gid() != plotting._REFERENCE_GID]
+    assert widths[0] > widths[1]  # healthy under moderate: both zero at every level
+
+
 def _builtin_names():
     from sim.scenario import builtin_names
 

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .layout import _arm_legend, _arm_lines, _arm_values, _body_grid, _label, _reference_line
+from .layout import (
+    _arm_legend,
+    _arm_lines,
+    _arm_values,
+    _body_grid,
+    _label,
+    _reference_line,
+    _separate_coincident,
+)
 from .style import _add_axes, _figure, arm_style
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
@@ -52,14 +60,21 @@ def _trace_panel(ax: Axes, traces: Result, name: str, arm: Any) -> None:
 
 def _level_panel(ax: Axes, levels: Result, name: str, arms: list[Any]) -> None:
     if name == "beats":
-        for arm in arms:
-            beats = _arm_values(levels, "beats", arm)
+        counts = [np.asarray(_arm_values(levels, "beats", arm), dtype=float) for arm in arms]
+        lines = []
+        for i, arm in enumerate(arms):
+            beats = counts[i]
             persists = _arm_values(levels, "clonus_persists", arm) > 0.5
             style = arm_style(arm.name)
-            ax.plot(levels.axis, beats, color=style["color"], linestyle=style["linestyle"], linewidth=2.0,
-                    label=getattr(arm, "label", arm.name), zorder=3)
-            ax.scatter(levels.axis, beats, s=46, marker=style["marker"], zorder=4,
+            (line,) = ax.plot(levels.axis, beats, color=style["color"], linestyle=style["linestyle"], linewidth=2.0,
+                              label=getattr(arm, "label", arm.name), zorder=3)
+            lines.append(line)
+            # Where later arms have the same count (no beats at all, say) this arm's marker is
+            # drawn larger, so every arm's marker shows as a ring around the next one.
+            covered = sum((np.isclose(beats, later) for later in counts[i + 1:]), np.zeros(beats.shape))
+            ax.scatter(levels.axis, beats, s=46.0 * (1.0 + 0.9 * covered), marker=style["marker"], zorder=4,
                        facecolors=np.where(persists, style["color"], "white").tolist(), edgecolors=style["color"])
+        _separate_coincident(lines)
         ax.set_ylim(-0.5, 1.3 * float(np.max(levels["beats"])) + 1.0)
         ax.text(0.97, 0.95, "filled: still beating at the end of the window", transform=ax.transAxes,
                 ha="right", va="top", fontsize=10.5, color="#555555", style="italic")
