@@ -225,8 +225,7 @@ class ExplorerModel:
         # One batch: this patient untreated and at the level, and the most severe patient
         # untreated, whose reflex sets the EMG panel's scale at this velocity.
         severity = float(c["severity"])
-        patients = sim.Patient(condition="spastic", spasticity=[severity, severity, 1.0],
-                               creatinine_clearance_ml_min=c["creatinine_clearance_ml_min"])
+        patients = self.patient().replace(spasticity=[severity, severity, 1.0])
         traces = sim.stretch_reflex(
             patients, float(c["velocity_deg_s"]), spinal_effect_ng_ml=[0.0, level, 0.0], mechanism=c["mechanism"],
             availability=[1.0, float(course.receptor_availability[-1]), 1.0], dt_ms=self.dt_ms, output_dt_ms=2.0,
